@@ -1,0 +1,106 @@
+"""The `qcode` command line: parse options, call the library, print what happened."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import PipelineError
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default(relative: str) -> Path:
+    """A default input: in the current folder if there, else the one shipped with qcode."""
+    here = Path(relative)
+    return here if here.exists() else PACKAGE_ROOT / relative
+
+
+class QcodeError(click.ClickException):
+    """A PipelineError shown as `file:line: problem` and `→ what to do`."""
+
+    def __init__(self, error: PipelineError):
+        super().__init__(str(error.as_problem()))
+
+    def show(self, file=None) -> None:
+        click.echo(self.message, err=True)
+
+
+def _fail(error: PipelineError):
+    raise QcodeError(error)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="qcode")
+def main() -> None:
+    """qcode: code Chinese/English interview transcripts against a codebook, into Excel."""
+
+
+@main.command()
+@click.argument("transcripts", required=False, type=click.Path(path_type=Path))
+@click.option("--codebook", type=click.Path(path_type=Path), help="Codebook .yaml or .xlsx "
+              "[default: codebooks/data_justice.yaml]")
+@click.option("--roster", type=click.Path(path_type=Path), help="Roster .csv or .xlsx "
+              "[default: roster.csv/.xlsx in the transcripts folder]")
+@click.option("--out", type=click.Path(path_type=Path), help="Run folder [default: a new outputs/run-…]")
+@click.option("--unit", type=click.Choice(["sentence", "turn"]), default="sentence", show_default=True,
+              help="Coding unit for segments and co-occurrence.")
+@click.option("--language", default="", help="Language of files the roster and front matter leave open "
+              "(zh-Hans, zh-Hant-TW, zh-Hant-HK, en, …); else detected.")
+@click.option("--include-interviewer", is_flag=True, help="Also code interviewer turns (tallied apart).")
+@click.option("--user-dict", type=click.Path(path_type=Path), help="jieba user dictionary for names and jargon.")
+@click.option("--strict", is_flag=True, help="Exit non-zero on any problem, before writing outputs.")
+@click.option("--force", is_flag=True, help="Replace an existing run folder qcode wrote (never a reviewed one).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only problems and the workbook's path.")
+def run(transcripts, codebook, roster, out, unit, language, include_interviewer, user_dict, strict, force,
+        quiet):
+    """Code TRANSCRIPTS (a folder; default: the embedded sample) into a run folder."""
+    from .run import RunOptions, default_out_dir, run_corpus
+
+    options = RunOptions(
+        transcripts=transcripts or _default("transcripts"),
+        codebook=codebook or _default("codebooks/data_justice.yaml"),
+        out=out or default_out_dir(), roster=roster, unit=unit, language=language,
+        include_interviewer=include_interviewer, user_dict=user_dict, strict=strict, force=force,
+        progress=not quiet and sys.stderr.isatty())
+    try:
+        report = run_corpus(options)
+    except PipelineError as error:
+        _fail(error)
+    except KeyboardInterrupt:
+        click.echo("interrupted: nothing was written", err=True)
+        sys.exit(130)
+    for issue in report.problems:
+        click.echo(f"problem: {issue}", err=True)
+    if not quiet:
+        for issue in report.notes:
+            click.echo(f"note: {issue}", err=True)
+        top = ", ".join(f"{code} {n}" for code, n in report.top_codes) or "none"
+        click.echo(f"coded {report.files_coded} file(s): {report.mentions} mention(s); top codes: {top}")
+        click.echo(f"{len(report.problems)} problem(s), {len(report.notes)} note(s)")
+    click.echo(f"workbook: {report.out / 'codebook.xlsx'}")
+
+
+@main.command()
+@click.argument("codebook", type=click.Path(path_type=Path))
+def check(codebook):
+    """Show how each term of CODEBOOK is matched, and warn about terms that look wrong."""
+    from .check import check_codebook
+
+    try:
+        report = check_codebook(codebook)
+    except PipelineError as error:
+        _fail(error)
+    for line in report.lines:
+        click.echo(line)
+    for issue in report.problems:
+        click.echo(f"problem: {issue}", err=True)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"{report.codes} code(s), {report.terms} term(s): {len(report.problems)} problem(s), "
+               f"{len(report.warnings)} warning(s)")
+    if report.problems:
+        sys.exit(1)

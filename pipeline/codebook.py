@@ -1,0 +1,236 @@
+"""Codebook file (.yaml or .xlsx) → Codebook, validated, with every term in its matching form."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from .errors import CodebookError, Problem, note
+from .models import Code, Codebook, Term, WordPattern
+from .normalize import HAN_RE, normalize_term
+from .segment import english_words, lemma
+
+CODE_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_TERM_SPLIT = re.compile(r"[;\n；]")
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A YAML loader that remembers the line each mapping starts on (as `__line__`)."""
+
+
+def _mapping_with_line(loader, node, deep=False):
+    mapping = loader.construct_mapping(node, deep=deep)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    """Read and validate a codebook; raise CodebookError naming the line of the first problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise CodebookError(path, "the codebook file does not exist",
+                            hint="give the path to a .yaml codebook, e.g. codebooks/data_justice.yaml")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        raw = _read_xlsx(path)
+    elif path.suffix.lower() in (".yaml", ".yml"):
+        raw = _read_yaml(path)
+    else:
+        raise CodebookError(path, f"a codebook must be .yaml or .xlsx, not {path.suffix or 'no extension'}",
+                            hint="save the codebook as YAML (see codebooks/data_justice.yaml)")
+    return build_codebook(raw, str(path))
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CodebookError(path, "is not UTF-8 text", hint="save the codebook as UTF-8") from None
+    try:
+        raw = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise CodebookError(path, f"YAML syntax error: {reason}",
+                            hint="check indentation and quote terms holding `:` `*` `#` or `=`",
+                            line=mark.line + 1 if mark else None) from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("codes"), list):
+        raise CodebookError(path, "has no `codes:` list", line=1,
+                            hint="a codebook is `name:`, `version:` and a `codes:` list of codes")
+    return raw
+
+
+def _read_xlsx(path: Path) -> dict:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several types for a file that is not xlsx
+        raise CodebookError(path, f"cannot be opened as an Excel workbook ({type(exc).__name__})",
+                            hint="save it from Excel as .xlsx") from None
+    sheet = workbook["Codebook"] if "Codebook" in workbook.sheetnames else workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(h or "").strip().lower() for h in next(rows, [])]
+    if "id" not in header:
+        raise CodebookError(path, f"sheet {sheet.title!r} has no `id` column", line=1,
+                            hint="columns: id, label, label_zh, parent, definition, terms_en, terms_zh, "
+                                 "exclude_en, exclude_zh")
+    codes = []
+    for number, row in enumerate(rows, start=2):
+        values = {header[i]: row[i] for i in range(min(len(header), len(row))) if header[i]}
+        if not any(v not in (None, "") for v in values.values()):
+            continue
+        entry = {k: values.get(k) for k in ("id", "label", "label_zh", "parent", "definition")}
+        entry["terms"] = {lang: _split_terms(values.get(f"terms_{lang}")) for lang in ("en", "zh")}
+        entry["exclude"] = {lang: _split_terms(values.get(f"exclude_{lang}")) for lang in ("en", "zh")}
+        entry["__line__"] = number
+        codes.append(entry)
+    workbook.close()
+    return {"name": path.stem, "version": "", "codes": codes}
+
+
+def _split_terms(cell) -> list[str]:
+    if cell in (None, ""):
+        return []
+    return [t.strip() for t in _TERM_SPLIT.split(str(cell)) if t.strip()]
+
+
+def build_codebook(raw: dict, source: str) -> Codebook:
+    """Validate entries: a bad code or term is left out and reported, the rest is used."""
+    codes: list[Code] = []
+    seen: dict[str, int] = {}
+    issues: list[Problem] = []
+    for entry in raw["codes"]:
+        if not isinstance(entry, dict):
+            issues.append(Problem(source, "an entry of `codes:` is not a mapping with `id:`",
+                                  hint="write `- id: equity` and indent its fields"))
+            continue
+        line = entry.get("__line__")
+        code_id = str(entry.get("id") or "").strip()
+        if not CODE_ID_RE.match(code_id):
+            issues.append(Problem(source, f"invalid code id {code_id!r}: the code is left out", line=line,
+                                  hint="ids are lowercase and start with a letter: [a-z][a-z0-9_]*, "
+                                       "e.g. data_literacy"))
+            continue
+        if code_id in seen:
+            issues.append(Problem(source, f"duplicate code id {code_id!r} (first on line {seen[code_id]}): "
+                                  "this one is left out", line=line,
+                                  hint="give each code its own id, or merge their terms"))
+            continue
+        seen[code_id] = line
+        code = Code(id=code_id, label=str(entry.get("label") or code_id),
+                    label_zh=str(entry.get("label_zh") or ""), parent=str(entry.get("parent") or ""),
+                    definition=" ".join(str(entry.get("definition") or "").split()), line=line)
+        code.terms = _compile_terms(entry.get("terms"), code_id, source, line, "terms", issues)
+        code.excludes = _compile_terms(entry.get("exclude"), code_id, source, line, "exclude", issues)
+        if not code.terms:
+            issues.append(note(source, f"code {code_id!r} has no terms: it can never be assigned",
+                               hint="add English or Chinese terms, or keep it for reviewers to add", line=line))
+        codes.append(code)
+    if not codes:
+        raise CodebookError(source, "the codebook has no valid codes",
+                            hint="add at least one code with an id and terms")
+    return Codebook(name=str(raw.get("name") or Path(source).stem), version=str(raw.get("version") or ""),
+                    codes=codes, path=source, notes=issues)
+
+
+def _compile_terms(spec, code_id: str, source: str, line, field: str, issues: list) -> list[Term]:
+    if spec in (None, "", []):
+        return []
+    if isinstance(spec, list):
+        spec = {"en": spec}
+    if not isinstance(spec, dict):
+        issues.append(Problem(source, f"code {code_id!r}: `{field}:` must map `en:`/`zh:` to lists of terms",
+                              line=line, hint="e.g. terms: {en: [equity, fairness], zh: [公平]}"))
+        return []
+    terms: list[Term] = []
+    seen: set = set()
+    for lang, items in spec.items():
+        if lang == "__line__":
+            continue
+        if isinstance(items, str):
+            items = [items]
+        if not isinstance(items, list):
+            issues.append(Problem(source, f"code {code_id!r}: `{field}.{lang}` must be a list of terms",
+                                  line=line, hint="write terms as [a, b] or one `- term` per line"))
+            continue
+        for item in items:
+            try:
+                term = compile_term(str(item), code_id, source, line)
+            except CodebookError as exc:
+                issues.append(exc.as_problem())
+                continue
+            key = (term.lang, term.zh, term.words)
+            if key not in seen:
+                seen.add(key)
+                terms.append(term)
+    return terms
+
+
+def compile_term(text: str, code_id: str, source: str = "", line=None) -> Term:
+    """One term as written → its matching form; a term holding Han characters is Chinese."""
+    text = text.strip()
+    if not text:
+        raise CodebookError(source, f"code {code_id!r} has an empty term", line=line, hint="remove it")
+    if HAN_RE.search(text):
+        if "*" in text or text.startswith("="):
+            raise CodebookError(source, f"code {code_id!r}: malformed Chinese term {text!r} is left out", line=line,
+                                hint="`*` and `=` apply to English words only; a Chinese term already "
+                                     "matches inside longer words")
+        return Term(code=code_id, text=text, lang="zh", zh=normalize_term(text))
+    return Term(code=code_id, text=text, lang="en", words=_english_patterns(text, code_id, source, line))
+
+
+def _english_patterns(text: str, code_id: str, source: str, line) -> tuple[WordPattern, ...]:
+    patterns: list[WordPattern] = []
+    for piece in text.split():
+        exact = piece.startswith("=")
+        body = piece[1:] if exact else piece
+        prefix = body.endswith("*")
+        body = body[:-1] if prefix else body
+        if "*" in body or "=" in body or (exact and prefix) or not body:
+            raise CodebookError(source, f"code {code_id!r}: malformed wildcard in term {text!r}, left out", line=line,
+                                hint="`word*` (star at the end of a word) matches by prefix, "
+                                     "`=word` the exact form; nothing else may hold * or =")
+        words = english_words(body)
+        if not words:
+            raise CodebookError(source, f"code {code_id!r}: term {text!r} has no letters or digits",
+                                line=line, hint="remove it")
+        if exact or prefix:
+            if len(words) > 1 and prefix:
+                patterns.extend(WordPattern("lemma", lemma(w)) for w in words[:-1])
+                patterns.append(WordPattern("prefix", words[-1]))
+            elif len(words) > 1:
+                patterns.extend(WordPattern("exact", w) for w in words)
+            else:
+                patterns.append(WordPattern("prefix" if prefix else "exact", words[0]))
+        else:
+            patterns.extend(WordPattern("lemma", lemma(w)) for w in words)
+    return tuple(patterns)
+
+
+def codebook_yaml(codebook: Codebook) -> str:
+    """The codebook as YAML (what a run folder keeps a copy of, and import writes)."""
+    codes = []
+    for code in codebook.codes:
+        entry = {"id": code.id, "label": code.label}
+        for key in ("label_zh", "parent", "definition"):
+            if getattr(code, key):
+                entry[key] = getattr(code, key)
+        entry["terms"] = _terms_by_language(code.terms)
+        if code.excludes:
+            entry["exclude"] = _terms_by_language(code.excludes)
+        codes.append(entry)
+    data = {"name": codebook.name, "version": codebook.version, "codes": codes}
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+def _terms_by_language(terms: list[Term]) -> dict:
+    out: dict[str, list[str]] = {}
+    for term in terms:
+        out.setdefault(term.lang, []).append(term.text)
+    return out

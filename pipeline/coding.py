@@ -1,0 +1,195 @@
+"""One transcript file → FileResult: read, normalize, segment and match, stage by stage."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import PipelineError
+from .ingest import file_checksum, read_bytes, read_transcript
+from .match import Matcher
+from .models import INTERVIEWER, RESPONDENT, Assignment, FileResult, Transcript
+from .normalize import Normalized, detect_script, normalize_text, profile_for
+from .segment import Segmented, segment
+from .turns import turn_text
+
+CONTEXT_CHARS = 150
+
+
+@dataclass(frozen=True)
+class FileJob:
+    """Everything needed to code one file: plain values, so a worker process can take it."""
+
+    path: str
+    source_file: str
+    interviewee_id: str
+    stakeholder_groups: str
+    language: str = ""             # from the roster
+    region: str = ""
+    respondent_labels: tuple[str, ...] = ()
+    default_language: str = ""     # --language
+
+
+@dataclass(frozen=True)
+class Settings:
+    unit: str = "sentence"
+    include_interviewer: bool = False
+    user_dict: str = ""
+
+
+@dataclass
+class CodedTurn:
+    """A turn after normalization and segmentation (what a cache keeps)."""
+
+    speaker: str
+    role: str
+    base: int
+    speech_map: object
+    normalized: Normalized
+    segmented: Segmented
+
+
+@dataclass
+class PreparedFile:
+    transcript: Transcript
+    language: str
+    profile: str
+    turns: list[CodedTurn] = field(default_factory=list)
+
+
+def resolve_language(job: FileJob, transcript: Transcript) -> tuple[str, str]:
+    """(language, OpenCC profile): roster, then front matter, then --language, then detected."""
+    language = job.language or str(transcript.front_matter.get("language") or "") or job.default_language
+    if not language:
+        language = detect_script(transcript.text)
+    region = job.region or str(transcript.front_matter.get("region") or "")
+    return language, profile_for(language, region)
+
+
+def prepare_file(job: FileJob, settings: Settings, data: bytes, timings: dict) -> PreparedFile:
+    """Read, normalize and segment the turns a run codes (the cacheable part)."""
+    clock = time.perf_counter()
+    transcript = read_transcript(Path(job.path), job.source_file, job.language or job.default_language,
+                                 job.respondent_labels, data=data)
+    language, profile = resolve_language(job, transcript)
+    prepared = PreparedFile(transcript, language, profile)
+    timings["read"] = time.perf_counter() - clock
+    normalize_time = segment_time = 0.0
+    for turn in transcript.turns:
+        if turn.role == INTERVIEWER and not settings.include_interviewer:
+            continue
+        clock = time.perf_counter()
+        speech, base, speech_map = turn_text(transcript.text, turn.pieces)
+        normalized = normalize_text(speech, profile)
+        middle = time.perf_counter()
+        segmented = segment(normalized.text, settings.unit, settings.user_dict)
+        segment_time += time.perf_counter() - middle
+        normalize_time += middle - clock
+        prepared.turns.append(CodedTurn(turn.speaker, turn.role, base, speech_map, normalized, segmented))
+    timings["normalize"] = normalize_time
+    timings["segment"] = segment_time
+    return prepared
+
+
+def code_file(job: FileJob, settings: Settings, matcher: Matcher) -> FileResult:
+    """Code one transcript; a PipelineError for input that cannot be read as a transcript."""
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    data = read_bytes(Path(job.path), job.source_file)
+    checksum = file_checksum(data)
+    timings["read_bytes"] = time.perf_counter() - clock
+    prepared = prepare_file(job, settings, data, timings)
+    timings["read"] += timings.pop("read_bytes")
+    clock = time.perf_counter()
+    result = match_prepared(job, prepared, matcher, checksum)
+    timings["match"] = time.perf_counter() - clock
+    result.timings = timings
+    return result
+
+
+def match_prepared(job: FileJob, prepared: PreparedFile, matcher: Matcher, checksum: str) -> FileResult:
+    transcript = prepared.transcript
+    text = transcript.text
+    lines = LineIndex(text)
+    assignments: list[Assignment] = []
+    unit_codes: list[tuple[int, tuple[str, ...]]] = []
+    words = {RESPONDENT: 0, INTERVIEWER: 0}
+    unit_offset = 0
+    for turn in prepared.turns:
+        seg = turn.segmented
+        words[turn.role] += seg.word_count
+        hits = matcher.find(seg)
+        codes_in_unit: dict[int, set[str]] = {}
+        for hit in hits:
+            start, end = _to_file(turn, hit.start, hit.end)
+            unit_start, unit_end = _to_file(turn, *seg.units[hit.unit])
+            unit_start, unit_end = min(unit_start, start), max(unit_end, end)
+            if turn.role == RESPONDENT:
+                codes_in_unit.setdefault(hit.unit, set()).add(hit.code)
+            assignments.append(Assignment(
+                assignment_id=assignment_id(job.source_file, hit.code, start, end),
+                interviewee_id=job.interviewee_id, stakeholder_groups=job.stakeholder_groups,
+                source_file=job.source_file, line=lines.line_of(start), char_start=start, char_end=end,
+                speaker=turn.speaker, speaker_role=turn.role, code=hit.code, term=hit.term,
+                matched_text=text[start:end], segment_text=text[unit_start:unit_end],
+                context_before=_context(text[max(0, unit_start - CONTEXT_CHARS * 2):unit_start], tail=True),
+                context_after=_context(text[unit_end:unit_end + CONTEXT_CHARS * 2], tail=False),
+                unit=unit_offset + hit.unit, segment_start=unit_start))
+        for unit, codes in sorted(codes_in_unit.items()):
+            unit_codes.append((unit_offset + unit, tuple(sorted(codes))))
+        unit_offset += len(seg.units)
+    respondent_turns = sum(1 for t in transcript.turns if t.role == RESPONDENT)
+    return FileResult(
+        source_file=job.source_file, interviewee_id=job.interviewee_id, assignments=assignments,
+        respondent_words=words[RESPONDENT], interviewer_words=words[INTERVIEWER],
+        language=prepared.language, profile=prepared.profile, encoding=transcript.encoding,
+        checksum=checksum, units=unit_offset, turns=len(transcript.turns), respondent_turns=respondent_turns,
+        problems=list(transcript.notes), unit_codes=unit_codes)
+
+
+def _to_file(turn: CodedTurn, start: int, end: int) -> tuple[int, int]:
+    """A span of a turn's normalized text → the span of the file text it came from."""
+    start, end = turn.normalized.span(start, end)
+    if turn.speech_map:
+        start, end = turn.speech_map.start(start), turn.speech_map.end(end)
+    return turn.base + start, turn.base + end
+
+
+def assignment_id(source_file: str, code: str, start: int, end: int) -> str:
+    """Stable across re-runs of an unchanged file; differs between files and codes."""
+    digest = hashlib.sha1(f"{source_file}\x00{code}\x00{start}\x00{end}".encode()).hexdigest()
+    return "a" + digest[:15]
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _context(text: str, tail: bool) -> str:
+    flat = _SPACES.sub(" ", text).strip()
+    if len(flat) <= CONTEXT_CHARS:
+        return flat
+    cut = flat[-CONTEXT_CHARS:] if tail else flat[:CONTEXT_CHARS]
+    return ("…" + cut) if tail else (cut + "…")
+
+
+class LineIndex:
+    """Offset → 1-based line number."""
+
+    def __init__(self, text: str):
+        newline = "\n" if "\n" in text or "\r" not in text else "\r"
+        self._starts = [m.end() for m in re.finditer(re.escape(newline), text)]
+
+    def line_of(self, offset: int) -> int:
+        return bisect_right(self._starts, offset) + 1
+
+
+def safe_code_file(job: FileJob, settings: Settings, matcher: Matcher) -> FileResult | PipelineError:
+    """code_file, with a bad input returned as its error rather than raised (for worker pools)."""
+    try:
+        return code_file(job, settings, matcher)
+    except PipelineError as exc:
+        return exc

@@ -1,0 +1,69 @@
+"""Errors and problems a researcher can act on: each names a file, a line and what to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with an input; `kind` is "problem" (bad input) or "note" (information)."""
+
+    file: str
+    problem: str
+    hint: str = ""
+    line: int | None = None
+    kind: str = "problem"
+
+    def location(self) -> str:
+        if self.file and self.line:
+            return f"{self.file}:{self.line}"
+        return self.file or "(run)"
+
+    def __str__(self) -> str:
+        text = f"{self.location()}: {self.problem}"
+        if self.hint:
+            text += f"\n  → {self.hint}"
+        return text
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "file": self.file, "line": self.line,
+                "problem": self.problem, "hint": self.hint}
+
+
+def note(file: str, message: str, hint: str = "", line: int | None = None) -> Problem:
+    return Problem(file=file, problem=message, hint=hint, line=line, kind="note")
+
+
+class PipelineError(Exception):
+    """An input qcode cannot use at all; carries file, line and a hint."""
+
+    def __init__(self, file, problem: str, hint: str = "", line: int | None = None):
+        self.file = str(file) if file is not None else ""
+        self.problem = problem
+        self.hint = hint
+        self.line = line
+        super().__init__(str(self.as_problem()))
+
+    def as_problem(self) -> Problem:
+        return Problem(file=self.file, problem=self.problem, hint=self.hint, line=self.line)
+
+
+class TranscriptError(PipelineError):
+    """A transcript cannot be read as text."""
+
+
+class RosterError(PipelineError):
+    """The roster cannot be read or is missing a required column."""
+
+
+class CodebookError(PipelineError):
+    """The codebook cannot be read or holds an invalid entry."""
+
+
+class OutputError(PipelineError):
+    """The output folder cannot be written safely."""
+
+
+class StrictModeError(PipelineError):
+    """--strict was given and the inputs have problems."""

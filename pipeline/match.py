@@ -1,0 +1,123 @@
+"""Segmented speech × Codebook → mentions (code, term, span in the normalized text, unit)."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from .models import Codebook, Term
+from .segment import Segmented, Word
+
+
+@dataclass(frozen=True)
+class Hit:
+    code: str
+    term: str
+    start: int
+    end: int
+    unit: int
+
+
+class Matcher:
+    """A codebook compiled for fast scanning: one regex for Chinese, word tables for English."""
+
+    def __init__(self, codebook: Codebook):
+        zh: list[tuple[Term, bool]] = []
+        self._by_lemma: dict[str, list[tuple[Term, bool]]] = {}
+        self._by_exact: dict[str, list[tuple[Term, bool]]] = {}
+        self._by_prefix: list[tuple[str, Term, bool]] = []
+        for code in codebook.codes:
+            for term, excluding in [(t, False) for t in code.terms] + [(t, True) for t in code.excludes]:
+                if term.lang == "zh":
+                    zh.append((term, excluding))
+                    continue
+                first = term.words[0]
+                if first.kind == "lemma":
+                    self._by_lemma.setdefault(first.value, []).append((term, excluding))
+                elif first.kind == "exact":
+                    self._by_exact.setdefault(first.value, []).append((term, excluding))
+                else:
+                    self._by_prefix.append((first.value, term, excluding))
+        self._zh_by_first: dict[str, list[tuple[Term, bool]]] = {}
+        for term, excluding in zh:
+            self._zh_by_first.setdefault(term.zh[0], []).append((term, excluding))
+        self._zh_scan = None
+        if zh:
+            alternatives = sorted({re.escape(t.zh) for t, _ in zh}, key=len, reverse=True)
+            self._zh_scan = re.compile("(?=" + "|".join(alternatives) + ")")
+        self._prefix_scan = None
+        if self._by_prefix:
+            prefixes = sorted({re.escape(p) for p, _, _ in self._by_prefix}, key=len, reverse=True)
+            self._prefix_scan = re.compile("(?:" + "|".join(prefixes) + ")")
+
+    def find(self, seg: Segmented) -> list[Hit]:
+        """Every mention in one turn, overlaps of a code resolved and exclusions applied."""
+        raw: list[tuple[Term, bool, int, int, int]] = []
+        starts = [u[0] for u in seg.units]
+        if self._zh_scan is not None:
+            self._find_chinese(seg, starts, raw)
+        if seg.words:
+            self._find_english(seg.words, raw)
+        return _resolve(raw)
+
+    def _find_chinese(self, seg: Segmented, starts: list[int], raw: list) -> None:
+        text, bounds = seg.text, seg.bounds
+        for m in self._zh_scan.finditer(text):
+            pos = m.start()
+            for term, excluding in self._zh_by_first.get(text[pos], ()):
+                end = pos + len(term.zh)
+                if not text.startswith(term.zh, pos):
+                    continue
+                whole_words = bounds[pos] and bounds[end]
+                inside_one_word = bounds.find(1, pos + 1, end) == -1
+                if not (whole_words or inside_one_word):
+                    continue          # straddles two words: 公平 in 办公|平台
+                unit = max(bisect_right(starts, pos) - 1, 0)
+                raw.append((term, excluding, pos, end, unit))
+
+    def _find_english(self, words: list[Word], raw: list) -> None:
+        for i, word in enumerate(words):
+            candidates = self._by_lemma.get(word.lemma, [])
+            exact = self._by_exact.get(word.lower)
+            if exact:
+                candidates = candidates + exact
+            if self._prefix_scan is not None and self._prefix_scan.match(word.lower):
+                candidates = candidates + [(t, x) for p, t, x in self._by_prefix if word.lower.startswith(p)]
+            for term, excluding in candidates:
+                last = i + len(term.words) - 1
+                if last >= len(words) or words[last].unit != word.unit:
+                    continue
+                if all(_word_matches(words[i + k], pattern) for k, pattern in enumerate(term.words)):
+                    raw.append((term, excluding, word.start, words[last].end, word.unit))
+
+
+def _word_matches(word: Word, pattern) -> bool:
+    if pattern.kind == "lemma":
+        return word.lemma == pattern.value
+    if pattern.kind == "exact":
+        return word.lower == pattern.value
+    return word.lower.startswith(pattern.value)
+
+
+def _resolve(raw: list[tuple[Term, bool, int, int, int]]) -> list[Hit]:
+    """Exclusions cancel the code's matches inside them; overlaps of one code: longest wins."""
+    by_code: dict[str, tuple[list, list]] = {}
+    for term, excluding, start, end, unit in raw:
+        hits, excludes = by_code.setdefault(term.code, ([], []))
+        (excludes if excluding else hits).append((start, end, term.text, unit))
+    found: list[Hit] = []
+    for code, (hits, excludes) in by_code.items():
+        hits = [h for h in hits if not any(a <= h[0] and h[1] <= b for a, b, _, _ in excludes)]
+        hits.sort(key=lambda h: (h[0] - h[1], h[0]))       # longest first, then leftmost
+        kept: list[tuple[int, int, str, int]] = []     # sorted by start, never overlapping
+        for hit in hits:
+            i = bisect_right(kept, (hit[0], hit[1]))
+            if i and kept[i - 1][1] > hit[0]:
+                continue
+            if i < len(kept) and kept[i][0] < hit[1]:
+                continue
+            kept.insert(i, hit)
+        found.extend(Hit(code, term, start, end, unit) for start, end, term, unit in kept)
+    found.sort(key=lambda h: (h.start, h.end, h.code))
+    return found

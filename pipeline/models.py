@@ -1,0 +1,178 @@
+"""Plain data passed between the stages: transcripts, codebooks, rosters, assignments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+RESPONDENT = "respondent"
+INTERVIEWER = "interviewer"
+
+
+@dataclass
+class Turn:
+    """One speaker turn: the speech as spans (start, end) of the transcript text."""
+
+    speaker: str
+    role: str
+    line: int
+    pieces: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class Transcript:
+    """A decoded transcript file split into speaker turns."""
+
+    source_file: str          # path relative to the transcripts folder, with "/"
+    text: str                 # decoded text, BOM dropped, line ends as in the file
+    turns: list[Turn]
+    encoding: str = "utf-8"
+    front_matter: dict = field(default_factory=dict)
+    labelled: bool = True     # False: no speaker labels, all respondent
+    notes: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class WordPattern:
+    """One word of an English term: a lemma, a surface prefix (`word*`) or an exact form (`=word`)."""
+
+    kind: str   # "lemma" | "prefix" | "exact"
+    value: str
+
+
+@dataclass(frozen=True)
+class Term:
+    """A codebook term as written, with the form it is matched in."""
+
+    code: str
+    text: str
+    lang: str                                  # "en" | "zh"
+    zh: str = ""                               # simplified form (zh terms)
+    words: tuple[WordPattern, ...] = ()        # word patterns (en terms)
+
+
+@dataclass
+class Code:
+    id: str
+    label: str
+    label_zh: str = ""
+    parent: str = ""
+    definition: str = ""
+    terms: list[Term] = field(default_factory=list)
+    excludes: list[Term] = field(default_factory=list)
+    line: int | None = None
+
+
+@dataclass
+class Codebook:
+    name: str
+    version: str
+    codes: list[Code]
+    path: str = ""
+    notes: list = field(default_factory=list)
+
+    @property
+    def ids(self) -> list[str]:
+        return [c.id for c in self.codes]
+
+    def code(self, code_id: str) -> Code:
+        for c in self.codes:
+            if c.id == code_id:
+                return c
+        raise KeyError(code_id)
+
+
+@dataclass
+class Interviewee:
+    id: str
+    file: str
+    groups: tuple[str, ...]
+    attributes: dict = field(default_factory=dict)
+    speaker_labels: tuple[str, ...] = ()
+    language: str = ""
+    line: int | None = None
+
+    @property
+    def country(self) -> str:
+        return str(self.attributes.get("country") or "")
+
+    @property
+    def region(self) -> str:
+        return str(self.attributes.get("region") or "")
+
+
+@dataclass
+class Roster:
+    interviewees: list[Interviewee]
+    path: str = ""                     # "" when there is no roster file
+    attribute_columns: list[str] = field(default_factory=list)
+    problems: list = field(default_factory=list)
+
+    @property
+    def groups(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for person in self.interviewees:
+            for g in person.groups:
+                seen.setdefault(g, None)
+        return list(seen)
+
+    @property
+    def countries(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for person in self.interviewees:
+            if person.country:
+                seen.setdefault(person.country, None)
+        return list(seen)
+
+
+ASSIGNMENT_COLUMNS = [
+    "assignment_id", "interviewee_id", "stakeholder_groups", "source_file", "line",
+    "char_start", "char_end", "speaker", "speaker_role", "code", "term", "matched_text",
+    "segment_text", "context_before", "context_after",
+]
+
+
+@dataclass
+class Assignment:
+    """One coded mention: a code's term found in one coding unit."""
+
+    assignment_id: str
+    interviewee_id: str
+    stakeholder_groups: str
+    source_file: str
+    line: int
+    char_start: int
+    char_end: int
+    speaker: str
+    speaker_role: str
+    code: str
+    term: str
+    matched_text: str
+    segment_text: str
+    context_before: str
+    context_after: str
+    unit: int = 0             # index of the coding unit within its file (co-occurrence)
+    segment_start: int = 0    # where segment_text starts in the file text
+
+    def row(self) -> list:
+        return [getattr(self, c) for c in ASSIGNMENT_COLUMNS]
+
+
+@dataclass
+class FileResult:
+    """What coding one transcript produced; the unit a worker process returns."""
+
+    source_file: str
+    interviewee_id: str
+    assignments: list[Assignment]
+    respondent_words: int
+    interviewer_words: int
+    language: str
+    profile: str
+    encoding: str
+    checksum: str
+    units: int
+    turns: int
+    respondent_turns: int
+    problems: list = field(default_factory=list)
+    timings: dict = field(default_factory=dict)
+    unit_codes: list = field(default_factory=list)   # per unit holding codes: sorted code ids

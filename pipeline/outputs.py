@@ -1,0 +1,128 @@
+"""The run folder on disk: written under a temporary name, then renamed, never half-written."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import pickle
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import OutputError
+from .models import ASSIGNMENT_COLUMNS, Assignment
+
+WORKBOOK = "codebook.xlsx"
+MANIFEST = "run.json"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_out_dir(out: Path, force: bool) -> None:
+    """An existing non-empty folder is refused; --force replaces it only while its workbook
+    is as qcode wrote it (a reviewer edits codebook.xlsx in place)."""
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise OutputError(out, "exists and is not a folder", hint="choose another --out")
+    if not any(out.iterdir()):
+        return
+    if not force:
+        raise OutputError(out, "the output folder exists and is not empty",
+                          hint="choose another --out, or add --force to replace a run folder qcode wrote")
+    manifest = out / MANIFEST
+    workbook = out / WORKBOOK
+    try:
+        recorded = json.loads(manifest.read_text(encoding="utf-8")).get("workbook_sha256")
+    except (OSError, ValueError):
+        recorded = None
+    if not recorded:
+        raise OutputError(out, "--force refused: this folder is not a qcode run folder (no run.json)",
+                          hint="choose another --out; qcode only replaces its own run folders")
+    if workbook.exists() and sha256_file(workbook) != recorded:
+        raise OutputError(out / WORKBOOK, "--force refused: the workbook was changed since qcode wrote it "
+                          "(a reviewer's work?)", hint="choose another --out, or move the reviewed workbook away")
+
+
+class RunFolder:
+    """A temporary folder beside the target; `commit()` renames it into place."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
+        if self.tmp.exists():
+            shutil.rmtree(self.tmp)
+        self.tmp.mkdir()
+
+    def path(self, name: str) -> Path:
+        return self.tmp / name
+
+    def commit(self) -> Path:
+        old = None
+        if self.out.exists():
+            old = self.out.parent / f".{self.out.name}.replaced-{os.getpid()}"
+            self.out.rename(old)
+        self.tmp.rename(self.out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return self.out
+
+    def discard(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def write_csv(path: Path, frame: pd.DataFrame, index: bool = False) -> None:
+    """UTF-8 with BOM, so that Excel shows Chinese correctly."""
+    frame.to_csv(path, index=index, encoding="utf-8-sig", lineterminator="\n")
+
+
+def write_json(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+
+
+class AssignmentSpool:
+    """Assignments streamed to assignments.csv and to a spool the workbook reads back."""
+
+    def __init__(self, folder: RunFolder):
+        self.csv_path = folder.path("assignments.csv")
+        self.spool_path = folder.path(".assignments.spool")
+        self._csv_handle = open(self.csv_path, "w", encoding="utf-8-sig", newline="")
+        self._csv = csv.writer(self._csv_handle, lineterminator="\n")
+        self._csv.writerow(ASSIGNMENT_COLUMNS)
+        self._spool = open(self.spool_path, "wb")
+        self.count = 0
+
+    def add(self, assignments: list[Assignment]) -> None:
+        if not assignments:
+            return
+        for a in assignments:
+            self._csv.writerow(a.row())
+        pickle.dump(assignments, self._spool, protocol=pickle.HIGHEST_PROTOCOL)
+        self.count += len(assignments)
+
+    def close(self) -> None:
+        self._csv_handle.close()
+        self._spool.close()
+
+    def __iter__(self) -> Iterator[Assignment]:
+        with open(self.spool_path, "rb") as handle:
+            while True:
+                try:
+                    batch = pickle.load(handle)
+                except EOFError:
+                    return
+                yield from batch
+
+    def remove(self) -> None:
+        self.spool_path.unlink(missing_ok=True)

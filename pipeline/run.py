@@ -1,0 +1,258 @@
+"""A transcripts folder, roster and codebook → a self-contained run folder (`qcode run`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .codebook import codebook_yaml, load_codebook
+from .coding import FileJob, Settings, safe_code_file
+from .errors import PipelineError, Problem, StrictModeError, TranscriptError, note
+from .ingest import is_transcript_name
+from .match import Matcher
+from .models import FileResult, Roster
+from .outputs import (MANIFEST, WORKBOOK, AssignmentSpool, RunFolder, check_out_dir, sha256_file,
+                      write_csv, write_json)
+from .roster import find_roster, read_roster, roster_from_files
+from .tally import Mention, tally
+from .workbook import MAX_ROWS, write_workbook
+
+FORMAT_VERSION = 1
+UNITS = ("sentence", "turn")
+
+
+@dataclass
+class RunOptions:
+    transcripts: Path
+    codebook: Path
+    out: Path
+    roster: Path | None = None
+    unit: str = "sentence"
+    language: str = ""
+    include_interviewer: bool = False
+    user_dict: Path | None = None
+    strict: bool = False
+    force: bool = False
+    progress: bool = False
+    max_rows: int = MAX_ROWS
+
+
+@dataclass
+class RunReport:
+    out: Path
+    files_coded: int
+    mentions: int
+    top_codes: list[tuple[str, int]]
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+    manifest: dict = field(default_factory=dict)
+
+
+def default_out_dir(base: Path = Path("outputs")) -> Path:
+    stamp = dt.datetime.now().strftime("run-%Y-%m-%d_%H%M%S")
+    out = base / stamp
+    n = 2
+    while out.exists():
+        out = base / f"{stamp}-{n}"
+        n += 1
+    return out
+
+
+def plan_jobs(options: RunOptions, roster: Roster) -> tuple[list[FileJob], list[Problem]]:
+    """One job per roster row whose file exists; problems for the rows that cannot be coded."""
+    jobs, issues = [], []
+    for person in roster.interviewees:
+        path = options.transcripts / person.file
+        if not path.is_file():
+            issues.append(Problem(roster.path or str(options.transcripts),
+                                  f"interviewee {person.id!r}: file {person.file!r} not found in "
+                                  f"{options.transcripts}", line=person.line,
+                                  hint="fix the roster's `file` column (paths are relative to the "
+                                       "transcripts folder)"))
+            continue
+        jobs.append(FileJob(path=str(path), source_file=person.file, interviewee_id=person.id,
+                            stakeholder_groups="; ".join(person.groups), language=person.language,
+                            region=person.region, respondent_labels=person.speaker_labels,
+                            default_language=options.language))
+    return jobs, issues
+
+
+def transcript_files(folder: Path, roster_path: Path | None) -> list[str]:
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and is_transcript_name(path.name) and path != roster_path \
+                and not any(part.startswith(".") for part in path.relative_to(folder).parts):
+            found.append(path.relative_to(folder).as_posix())
+    return found
+
+
+def load_inputs(options: RunOptions):
+    """Codebook, roster and jobs, with the problems and notes found on the way."""
+    if not options.transcripts.is_dir():
+        raise TranscriptError(options.transcripts, "the transcripts folder does not exist",
+                              hint="give the folder holding the transcripts, e.g. `qcode run transcripts/`")
+    if options.unit not in UNITS:
+        raise PipelineError("--unit", f"unknown coding unit {options.unit!r}", hint="use sentence or turn")
+    codebook = load_codebook(options.codebook)
+    issues: list[Problem] = list(codebook.notes)
+    roster_path = options.roster or find_roster(options.transcripts)
+    files = transcript_files(options.transcripts, roster_path)
+    if roster_path is not None:
+        roster = read_roster(Path(roster_path))
+        issues += roster.problems
+        listed = {p.file for p in roster.interviewees}
+        others = [f for f in files if f not in listed]
+        if others:
+            issues.append(note(str(roster_path), f"{len(others)} transcript-like file(s) not in the roster are "
+                               f"not coded: {', '.join(others[:10])}{' …' if len(others) > 10 else ''}",
+                               hint="add them to the roster to code them"))
+    else:
+        if not files:
+            raise TranscriptError(options.transcripts, "no transcripts (.txt .md .docx .vtt .srt) in the folder",
+                                  hint="put transcripts there, or give another folder")
+        roster = roster_from_files(files)
+        issues.append(note(str(options.transcripts), "no roster: every file is its own interviewee in the "
+                           "group `unassigned`", hint="add roster.csv to name stakeholder groups"))
+    if options.user_dict is not None:
+        check_user_dict(options.user_dict)
+    jobs, missing = plan_jobs(options, roster)
+    return codebook, roster, jobs, issues + missing
+
+
+def check_user_dict(path: Path) -> None:
+    try:
+        lines = path.read_bytes().decode("utf-8-sig").splitlines()
+    except OSError as exc:
+        raise PipelineError(path, f"the user dictionary cannot be read ({exc.strerror})",
+                            hint="check the --user-dict path") from None
+    except UnicodeDecodeError:
+        raise PipelineError(path, "the user dictionary is not UTF-8", hint="save it as UTF-8") from None
+    for number, line in enumerate(lines, start=1):
+        parts = line.split()
+        if len(parts) >= 2 and not parts[1].isdigit():
+            raise PipelineError(path, f"the frequency {parts[1]!r} is not a whole number", line=number,
+                                hint="each line is `word [frequency] [part-of-speech]`")
+
+
+def run_corpus(options: RunOptions) -> RunReport:
+    """Code every file, tally, and write the run folder; a Problem never stops the other files."""
+    started = time.perf_counter()
+    created = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    check_out_dir(options.out, options.force)
+    codebook, roster, jobs, issues = load_inputs(options)
+    settings = Settings(unit=options.unit, include_interviewer=options.include_interviewer,
+                        user_dict=str(options.user_dict or ""))
+    matcher = Matcher(codebook)
+    timings = {"start-up": time.perf_counter() - started}
+    folder = RunFolder(options.out)
+    try:
+        spool = AssignmentSpool(folder)
+        mentions: list[Mention] = []
+        words: dict[str, int] = {}
+        unit_codes: list = []
+        files: list[dict] = []
+        for result in _code_all(jobs, settings, matcher, options.progress):
+            if isinstance(result, PipelineError):
+                issues.append(result.as_problem())
+                continue
+            spool.add(result.assignments)
+            mentions.extend(Mention(a.interviewee_id, a.code, a.term, a.speaker_role) for a in result.assignments)
+            words[result.interviewee_id] = result.respondent_words
+            unit_codes.extend((result.source_file, u, c) for u, c in result.unit_codes)
+            issues.extend(result.problems)
+            files.append(_file_entry(result))
+            for stage, seconds in result.timings.items():
+                timings[stage] = timings.get(stage, 0.0) + seconds
+        spool.close()
+        problems = [i for i in issues if i.kind == "problem"]
+        notes = [i for i in issues if i.kind == "note"]
+        if options.strict and problems:
+            raise StrictModeError(options.out, f"{len(problems)} problem(s) in the inputs; nothing written "
+                                  "(--strict)", hint="fix them, or run without --strict")
+        clock = time.perf_counter()
+        tallies = tally(mentions, roster, codebook, words, unit_codes, options.include_interviewer)
+        timings["tally"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        manifest = {
+            "format_version": FORMAT_VERSION, "coding": "machine", "created": created,
+            "qcode_version": __version__, "versions": library_versions(),
+            "options": {"unit": options.unit, "language": options.language,
+                        "include_interviewer": options.include_interviewer, "strict": options.strict},
+            "inputs": _inputs(options, roster),
+            "codebook": {"name": codebook.name, "version": codebook.version, "codes": codebook.ids,
+                         "yaml": codebook_yaml(codebook)},
+            "files": files,
+            "notes": [n.as_dict() for n in notes], "problems": [p.as_dict() for p in problems],
+        }
+        for name, frame in (("by_interviewee.csv", tallies.by_interviewee), ("by_group.csv", tallies.by_group),
+                            ("by_term.csv", tallies.by_term), ("by_country.csv", tallies.by_country),
+                            ("interviewer.csv", tallies.interviewer)):
+            if frame is not None:
+                write_csv(folder.path(name), frame)
+        write_csv(folder.path("roster.csv"), _roster_used(tallies))
+        folder.path("codebook.yaml").write_text(codebook_yaml(codebook), encoding="utf-8")
+        sheets = write_workbook(folder.path(WORKBOOK), tallies, spool, codebook.ids, manifest, options.max_rows)
+        spool.remove()
+        timings["write"] = time.perf_counter() - clock
+        manifest["sheets"] = [{"sheet": s, "rows": n} for s, n in sheets]
+        manifest["workbook_sha256"] = sha256_file(folder.path(WORKBOOK))
+        manifest["timings"] = {k: round(v, 4) for k, v in timings.items()}
+        manifest["timings"]["total"] = round(time.perf_counter() - started, 4)
+        write_json(folder.path(MANIFEST), manifest)
+        out = folder.commit()
+    except BaseException:
+        folder.discard()
+        raise
+    totals = tallies.by_interviewee.groupby("code", sort=False)["mentions"].sum()
+    top = sorted(((c, int(n)) for c, n in totals.items() if n), key=lambda x: -x[1])[:5]
+    return RunReport(out=out, files_coded=len(files), mentions=sum(totals), top_codes=top,
+                     problems=problems, notes=notes, manifest=manifest)
+
+
+def _code_all(jobs, settings, matcher, progress: bool):
+    from tqdm import tqdm
+
+    for job in tqdm(jobs, desc="coding", unit="file", disable=not progress or len(jobs) < 2, leave=False):
+        yield safe_code_file(job, settings, matcher)
+
+
+def _file_entry(result: FileResult) -> dict:
+    return {"source_file": result.source_file, "interviewee_id": result.interviewee_id,
+            "sha256": result.checksum, "language": result.language, "opencc_profile": result.profile,
+            "encoding": result.encoding, "turns": result.turns, "respondent_turns": result.respondent_turns,
+            "respondent_words": result.respondent_words, "units": result.units,
+            "mentions": sum(1 for a in result.assignments if a.speaker_role == "respondent")}
+
+
+def _inputs(options: RunOptions, roster: Roster) -> dict:
+    def described(path):
+        if path is None or not str(path):
+            return None
+        path = Path(path)
+        return {"path": str(path.resolve()), "sha256": sha256_file(path)}
+
+    return {"transcripts": str(options.transcripts.resolve()), "codebook": described(options.codebook),
+            "roster": described(roster.path) if roster.path else None,
+            "user_dict": described(options.user_dict)}
+
+
+def _roster_used(tallies) -> object:
+    return tallies.wide.drop(columns=[c for c in tallies.wide.columns if c.startswith("group_")]
+                             + list(tallies.codebook["code"]))
+
+
+def library_versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": platform.python_version()}
+    for name in ("jieba", "spacy", "spacy-lookups-data", "opencc-python-reimplemented", "openpyxl", "pandas"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = None
+    return found
+

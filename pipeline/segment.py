@@ -1,0 +1,159 @@
+"""Normalized speech → words and coding units: jieba for Han runs, spaCy for everything else."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from .normalize import HAN
+
+HAN_RUN_RE = re.compile(f"[{HAN}]+")
+_HAS_WORD_CHAR = re.compile(r"[^\W_]")
+_SENTENCE_END = re.compile(
+    r"[。!?…]+[\"'”’」』)\]]*|\.+[\"'”’」』)\]]*(?=\s|$)|\n[ \t]*\n\s*")
+ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "e.g", "i.e", "eg", "ie", "no", "jr",
+    "sr", "inc", "ltd", "co", "corp", "fig", "approx", "dept", "gov", "u.s", "u.k", "mt",
+}
+
+
+@dataclass
+class Word:
+    """A Latin-script token: where it is in the normalized text, its lowercase and lemma."""
+
+    start: int
+    end: int
+    lower: str
+    lemma: str
+    unit: int
+
+
+@dataclass
+class Segmented:
+    """One turn's normalized speech, cut into coding units and words."""
+
+    text: str
+    units: list[tuple[int, int]]
+    bounds: bytearray                  # 1 where a word starts or ends
+    words: list[Word] = field(default_factory=list)   # Latin-script words, in order
+    word_count: int = 0                # Han words + Latin words (punctuation excluded)
+
+
+@cache
+def english():
+    """A blank English pipeline with spaCy's lookup lemmatizer (no model download)."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    return nlp
+
+
+@cache
+def _lemma_table():
+    return english().get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+
+
+_lemmas: dict[str, str] = {}
+
+
+def lemma(lower: str) -> str:
+    """Lookup lemma of a lowercased word (spaCy's English lookup table)."""
+    found = _lemmas.get(lower)
+    if found is None:
+        found = _lemma_table().get(lower, lower)
+        if len(_lemmas) < 500_000:
+            _lemmas[lower] = found
+    return found
+
+
+@cache
+def tokenizer(user_dict: str = ""):
+    """jieba's default tokenizer, or a separate one that also knows a user dictionary."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    if not user_dict:
+        jieba.initialize()
+        return jieba.dt
+    own = jieba.Tokenizer()
+    own.initialize()
+    own.load_userdict(user_dict)
+    return own
+
+
+def cut_chinese(text: str, user_dict: str = "") -> list[str]:
+    """jieba's reading of Han text (dictionary words, HMM off)."""
+    return list(tokenizer(user_dict).cut(text, HMM=False))
+
+
+def split_units(text: str, unit: str = "sentence") -> list[tuple[int, int]]:
+    """Coding units of a turn: its sentences, or the whole turn."""
+    spans = []
+    if unit == "turn":
+        spans = [(0, len(text))]
+    else:
+        start = 0
+        for m in _SENTENCE_END.finditer(text):
+            if m.group(0).startswith(".") and _is_abbreviation(text, m.start()):
+                continue
+            spans.append((start, m.end()))
+            start = m.end()
+        spans.append((start, len(text)))
+    units = []
+    for a, b in spans:
+        chunk = text[a:b]
+        if chunk.strip():
+            a += len(chunk) - len(chunk.lstrip())
+            b -= len(chunk) - len(chunk.rstrip())
+            units.append((a, b))
+    return units
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    start = dot
+    while start > 0 and (text[start - 1].isalpha() or text[start - 1] == "."):
+        start -= 1
+    word = text[start:dot].lower()
+    return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha() and text[start].isupper())
+
+
+def segment(text: str, unit: str = "sentence", user_dict: str = "") -> Segmented:
+    """Words and units of one turn's normalized speech."""
+    units = split_units(text, unit)
+    cut = tokenizer(user_dict).cut
+    bounds = bytearray(len(text) + 1)
+    count = 0
+    for run in HAN_RUN_RE.finditer(text):
+        pos = run.start()
+        for w in cut(run.group(), HMM=False):
+            bounds[pos] = 1
+            pos += len(w)
+            count += 1
+        bounds[pos] = 1
+    words: list[Word] = []
+    if _HAS_WORD_CHAR.search(HAN_RUN_RE.sub("", text) if count else text):
+        latin = HAN_RUN_RE.sub(lambda m: " " * len(m.group()), text) if count else text
+        unit_index = 0
+        for token in english().tokenizer(latin):
+            if token.is_space:
+                continue
+            start = token.idx
+            end = start + len(token.text)
+            bounds[start] = 1
+            bounds[end] = 1
+            if token.is_punct or not _HAS_WORD_CHAR.search(token.text):
+                continue
+            while unit_index < len(units) - 1 and start >= units[unit_index][1]:
+                unit_index += 1
+            lower = token.lower_
+            words.append(Word(start, end, lower, lemma(lower), unit_index))
+    return Segmented(text=text, units=units, bounds=bounds, words=words, word_count=count + len(words))
+
+
+def english_words(term: str) -> list[str]:
+    """The lowercase words of an English term as the tokenizer splits them (punctuation dropped)."""
+    return [t.lower_ for t in english().tokenizer(term)
+            if not t.is_space and not t.is_punct and _HAS_WORD_CHAR.search(t.text)]

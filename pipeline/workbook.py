@@ -1,0 +1,217 @@
+"""Tallies and assignments → codebook.xlsx, written row by row (openpyxl write-only mode)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .models import ASSIGNMENT_COLUMNS, Assignment
+from .tally import Tallies
+
+MAX_ROWS = 1_048_576            # Excel's limit, header row included
+MAX_CELL = 32_767               # Excel's limit on characters in one cell
+REVIEW_COLUMNS = ["decision", "recode_to", "note", "reviewer"]
+DECISIONS = ["accept", "reject", "add"]
+LISTS_SHEET = "Lists"
+EXTRA_REVIEW_ROWS = 2000        # room below the machine's rows for rows a reviewer adds
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="FFDDEBF7")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
+_MATCH_FONT = InlineFont(b=True, color="FFC00000")
+_WIDTHS = {"segment_text": 60, "context_before": 30, "context_after": 30, "matched_text": 18,
+           "assignment_id": 18, "source_file": 24, "note": 30, "definition": 50, "terms_en": 40,
+           "terms_zh": 30, "value": 80, "problem": 70, "hint": 50}
+
+
+def clean(value: str) -> str:
+    """Text as Excel can hold it: no control characters, at most 32,767 characters."""
+    value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return value if len(value) <= MAX_CELL else value[:MAX_CELL - 1] + "…"
+
+
+class SheetWriter:
+    """One write-only sheet with a styled, frozen, filterable header."""
+
+    def __init__(self, workbook: Workbook, title: str, columns: list[str], wrap: set[str] = frozenset()):
+        self.sheet = workbook.create_sheet(title)
+        self.columns = columns
+        self.rows = 0
+        self.sheet.freeze_panes = "B2"
+        for index, name in enumerate(columns, start=1):
+            width = _WIDTHS.get(name, max(10, min(len(str(name)) + 2, 28)))
+            self.sheet.column_dimensions[get_column_letter(index)].width = width
+        self.wrap = wrap
+        header = []
+        for name in columns:
+            cell = WriteOnlyCell(self.sheet, value=str(name))
+            cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+            header.append(cell)
+        self.sheet.append(header)
+
+    def cell(self, value, column: str | None = None):
+        """A cell; text is always text (never a formula), whatever it starts with."""
+        if isinstance(value, str) or isinstance(value, CellRichText):
+            cell = WriteOnlyCell(self.sheet, value=value if isinstance(value, CellRichText) else clean(value))
+            cell.data_type = "s"
+        else:
+            if value is not None and pd.isna(value):
+                value = None
+            cell = WriteOnlyCell(self.sheet, value=value)
+        if column in self.wrap:
+            cell.alignment = _WRAP
+        return cell
+
+    def append(self, values: list) -> None:
+        self.sheet.append([self.cell(v, c) for v, c in zip(values, self.columns)])
+        self.rows += 1
+
+    def finish(self) -> None:
+        last = get_column_letter(len(self.columns))
+        self.sheet.auto_filter.ref = f"A1:{last}{self.rows + 1}"
+
+
+def write_frame(workbook: Workbook, title: str, frame: pd.DataFrame, index: bool = False,
+                color_columns: list[str] | None = None) -> SheetWriter:
+    if index:
+        frame = frame.reset_index()
+    writer = SheetWriter(workbook, title, [str(c) for c in frame.columns], wrap={"definition"})
+    for row in frame.itertuples(index=False):
+        writer.append([_plain(v) for v in row])
+    writer.finish()
+    if color_columns and writer.rows:
+        first = frame.columns.get_loc(color_columns[0]) + 1
+        last = frame.columns.get_loc(color_columns[-1]) + 1
+        area = f"{get_column_letter(first)}2:{get_column_letter(last)}{writer.rows + 1}"
+        writer.sheet.conditional_formatting.add(
+            area, ColorScaleRule(start_type="num", start_value=0, start_color="FFFFFFFF",
+                                 end_type="max", end_color="FFF8696B"))
+    return writer
+
+
+def _plain(value):
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def highlighted(segment: str, start: int, end: int):
+    """Segment text with the matched words in bold red (rich text)."""
+    segment = clean(segment)
+    if not (0 <= start < end <= len(segment)):
+        return segment
+    parts = []
+    if start:
+        parts.append(segment[:start])
+    parts.append(TextBlock(_MATCH_FONT, segment[start:end]))
+    if end < len(segment):
+        parts.append(segment[end:])
+    return CellRichText(parts)
+
+
+def assignment_sheets(workbook: Workbook, rows: Iterator[Assignment], code_ids: list[str],
+                      max_rows: int = MAX_ROWS) -> list[tuple[str, int]]:
+    """The reviewer's desk, continued on `Assignments (2)`, … past Excel's row limit."""
+    columns = ASSIGNMENT_COLUMNS + REVIEW_COLUMNS
+    sheets: list[tuple[str, int]] = []
+    writer = None
+    for assignment in rows:
+        if writer is None or writer.rows >= max_rows - 1:
+            if writer is not None:
+                _finish_desk(writer, code_ids, extra=0)
+                sheets.append((writer.sheet.title, writer.rows))
+            title = "Assignments" if writer is None else f"Assignments ({len(sheets) + 1})"
+            writer = SheetWriter(workbook, title, columns,
+                                 wrap={"segment_text", "context_before", "context_after", "note"})
+        values = assignment.row()
+        start = assignment.char_start - assignment.segment_start
+        values[ASSIGNMENT_COLUMNS.index("segment_text")] = highlighted(
+            assignment.segment_text, start, start + (assignment.char_end - assignment.char_start))
+        writer.sheet.append([writer.cell(v, c) for v, c in zip(values + [None] * 4, columns)])
+        writer.rows += 1
+    if writer is None:
+        writer = SheetWriter(workbook, "Assignments", columns)
+    _finish_desk(writer, code_ids, extra=EXTRA_REVIEW_ROWS)
+    sheets.append((writer.sheet.title, writer.rows))
+    return sheets
+
+
+def _finish_desk(writer: SheetWriter, code_ids: list[str], extra: int) -> None:
+    writer.finish()
+    last_row = writer.rows + 1 + extra
+    columns = writer.columns
+    decision = get_column_letter(columns.index("decision") + 1)
+    recode = get_column_letter(columns.index("recode_to") + 1)
+    decisions = DataValidation(type="list", formula1=f"{LISTS_SHEET}!$A$2:$A${len(DECISIONS) + 1}",
+                               allow_blank=True, showErrorMessage=True, errorTitle="decision",
+                               error="Choose accept, reject or add.")
+    decisions.add(f"{decision}2:{decision}{last_row}")
+    recodes = DataValidation(type="list", formula1=f"{LISTS_SHEET}!$B$2:$B${max(len(code_ids), 1) + 1}",
+                             allow_blank=True, showErrorMessage=True, errorTitle="recode_to",
+                             error="Choose a code id of the codebook.")
+    recodes.add(f"{recode}2:{recode}{last_row}")
+    writer.sheet.data_validations.append(decisions)
+    writer.sheet.data_validations.append(recodes)
+
+
+def lists_sheet(workbook: Workbook, code_ids: list[str]) -> None:
+    sheet = workbook.create_sheet(LISTS_SHEET)
+    sheet.sheet_state = "hidden"
+    sheet.append(["decision", "code"])
+    for index in range(max(len(DECISIONS), len(code_ids))):
+        sheet.append([DECISIONS[index] if index < len(DECISIONS) else None,
+                      code_ids[index] if index < len(code_ids) else None])
+
+
+def run_sheet(workbook: Workbook, manifest: dict, sheets: list[tuple[str, int]]) -> None:
+    """What a later command needs (options, codebook, inputs and checksums), as key/value rows."""
+    writer = SheetWriter(workbook, "Run", ["key", "value"], wrap={"value"})
+    writer.sheet.freeze_panes = "A2"
+    for key in ("format_version", "coding", "created", "qcode_version"):
+        writer.append([key, str(manifest.get(key, ""))])
+    for key in ("options", "inputs", "versions", "codebook"):
+        writer.append([key, json.dumps(manifest.get(key), ensure_ascii=False, sort_keys=True)])
+    for entry in manifest.get("files", []):
+        writer.append([f"file: {entry['source_file']}", json.dumps(entry, ensure_ascii=False, sort_keys=True)])
+    for title, count in sheets:
+        writer.append([f"sheet: {title}", f"{count} assignment rows"])
+    if len(sheets) > 1:
+        writer.append(["overflow", f"more than {MAX_ROWS - 1:,} assignments: the desk continues on "
+                                   f"{', '.join(t for t, _ in sheets[1:])}; assignments.csv holds them all"])
+    for issue in manifest.get("problems", []) + manifest.get("notes", []):
+        where = issue["file"] + (f":{issue['line']}" if issue.get("line") else "")
+        text = f"{where}: {issue['problem']}" + (f" → {issue['hint']}" if issue.get("hint") else "")
+        writer.append([issue["kind"], text])
+    writer.finish()
+
+
+def write_workbook(path, tallies: Tallies, assignments: Iterable[Assignment], code_ids: list[str],
+                   manifest: dict, max_rows: int = MAX_ROWS) -> list[tuple[str, int]]:
+    """Write codebook.xlsx; returns the assignment sheets and their row counts."""
+    workbook = Workbook(write_only=True)
+    write_frame(workbook, "Codebook", tallies.codebook)
+    sheets = assignment_sheets(workbook, iter(assignments), code_ids, max_rows)
+    write_frame(workbook, "By interviewee", tallies.wide, color_columns=code_ids or None)
+    write_frame(workbook, "Presence", tallies.presence, color_columns=code_ids or None)
+    write_frame(workbook, "By group", tallies.by_group)
+    if tallies.by_country is not None:
+        write_frame(workbook, "By country", tallies.by_country)
+    write_frame(workbook, "By term", tallies.by_term)
+    write_frame(workbook, "Co-occurrence", tallies.cooccurrence, index=True)
+    if tallies.interviewer is not None:
+        write_frame(workbook, "Interviewer mentions", tallies.interviewer)
+    run_sheet(workbook, manifest, sheets)
+    lists_sheet(workbook, code_ids)
+    workbook.save(path)
+    return sheets
