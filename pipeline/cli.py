@@ -30,6 +30,8 @@ class QcodeError(click.ClickException):
 
 
 def _fail(error: PipelineError):
+    for issue in getattr(error, "problems", []):
+        click.echo(f"problem: {issue}", err=True)
     raise QcodeError(error)
 
 

@@ -66,4 +66,8 @@ class OutputError(PipelineError):
 
 
 class StrictModeError(PipelineError):
-    """--strict was given and the inputs have problems."""
+    """--strict was given and the inputs have problems (listed in `problems`)."""
+
+    def __init__(self, file, problem: str, hint: str = "", problems: list | None = None):
+        super().__init__(file, problem, hint)
+        self.problems = problems or []

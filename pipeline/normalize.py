@@ -219,7 +219,7 @@ def detect_script(text: str) -> str:
         return "en"
     han_text = "".join(han)
     simplified = converter("t2s").convert(han_text)
-    changed = sum(1 for a, b in zip(han_text, simplified) if a != b)
+    changed = sum(1 for a, b in zip(han_text, simplified, strict=False) if a != b)
     return "zh-Hant" if changed / len(han_text) >= 0.05 else "zh-Hans"
 
 

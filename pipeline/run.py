@@ -15,8 +15,7 @@ from .errors import PipelineError, Problem, StrictModeError, TranscriptError, no
 from .ingest import is_transcript_name
 from .match import Matcher
 from .models import FileResult, Roster
-from .outputs import (MANIFEST, WORKBOOK, AssignmentSpool, RunFolder, check_out_dir, sha256_file,
-                      write_csv, write_json)
+from .outputs import MANIFEST, WORKBOOK, AssignmentSpool, RunFolder, check_out_dir, sha256_file, write_csv, write_json
 from .roster import find_roster, read_roster, roster_from_files
 from .tally import Mention, tally
 from .workbook import MAX_ROWS, write_workbook
@@ -172,7 +171,7 @@ def run_corpus(options: RunOptions) -> RunReport:
         notes = [i for i in issues if i.kind == "note"]
         if options.strict and problems:
             raise StrictModeError(options.out, f"{len(problems)} problem(s) in the inputs; nothing written "
-                                  "(--strict)", hint="fix them, or run without --strict")
+                                  "(--strict)", hint="fix them, or run without --strict", problems=problems)
         clock = time.perf_counter()
         tallies = tally(mentions, roster, codebook, words, unit_codes, options.include_interviewer)
         timings["tally"] = time.perf_counter() - clock

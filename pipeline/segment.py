@@ -80,7 +80,8 @@ def tokenizer(user_dict: str = ""):
         return jieba.dt
     own = jieba.Tokenizer()
     own.initialize()
-    own.load_userdict(user_dict)
+    with open(user_dict, "rb") as handle:
+        own.load_userdict(handle)
     return own
 
 

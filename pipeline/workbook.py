@@ -74,7 +74,7 @@ class SheetWriter:
         return cell
 
     def append(self, values: list) -> None:
-        self.sheet.append([self.cell(v, c) for v, c in zip(values, self.columns)])
+        self.sheet.append([self.cell(v, c) for v, c in zip(values, self.columns, strict=True)])
         self.rows += 1
 
     def finish(self) -> None:
@@ -138,7 +138,7 @@ def assignment_sheets(workbook: Workbook, rows: Iterator[Assignment], code_ids: 
         start = assignment.char_start - assignment.segment_start
         values[ASSIGNMENT_COLUMNS.index("segment_text")] = highlighted(
             assignment.segment_text, start, start + (assignment.char_end - assignment.char_start))
-        writer.sheet.append([writer.cell(v, c) for v, c in zip(values + [None] * 4, columns)])
+        writer.sheet.append([writer.cell(v, c) for v, c in zip(values + [None] * 4, columns, strict=True)])
         writer.rows += 1
     if writer is None:
         writer = SheetWriter(workbook, "Assignments", columns)
