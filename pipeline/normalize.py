@@ -16,6 +16,9 @@ HAN_RE = re.compile(f"[{HAN}]")
 LATIN_WORD_RE = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 
 PROFILES = ("t2s", "tw2sp", "hk2s")
+# Same-length folds after NFKC: hyphen variants split words as "-" does (privacy‑preserving).
+_FOLD = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2212": "-",
+                       "\u2018": "'", "\u2019": "'"})
 _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
@@ -197,6 +200,7 @@ def normalize_text(text: str, profile: str = "t2s") -> Normalized:
     """Original text → the text terms are matched in (entities decoded, NFKC, simplified)."""
     step1, map1 = unescape_entities(text)
     step2, map2 = fold_nfkc(step1)
+    step2 = step2.translate(_FOLD)
     step3, map3 = convert_chinese(step2, profile)
     return Normalized(step3, MapChain([map1, map2, map3]))
 

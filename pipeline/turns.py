@@ -42,13 +42,16 @@ def is_label(label: str) -> bool:
     return len(label.split()) <= 4 and len(HAN_RE.findall(label)) <= 10
 
 
+def is_markdown_label(label: str) -> bool:
+    """A `### Name:` heading or `**Name:**` is explicit: any short name, brackets allowed."""
+    label = label.strip()
+    return 0 < len(label) <= 80 and bool(_HAS_LETTER.search(label)) and not label.startswith("#")
+
+
 def uses_markdown_labels(text: str) -> bool:
     for line in text.splitlines():
-        m = _HEADING_LABEL.match(line)
-        if m and is_label(m.group("label")):
-            return True
-        m = _BOLD_LABEL.match(line)
-        if m and is_label(m.group("label")):
+        m = _HEADING_LABEL.match(line) or _BOLD_LABEL.match(line)
+        if m and is_markdown_label(m.group("label")):
             return True
     return False
 
@@ -57,11 +60,11 @@ def _line_label(line: str, markdown: bool) -> tuple[str, int] | None:
     """(label, where the speech starts in the line) if the line opens a turn."""
     if markdown:
         m = _HEADING_LABEL.match(line) or _BOLD_LABEL.match(line)
+        valid = m and is_markdown_label(m.group("label"))
     else:
         m = _PLAIN_LABEL.match(line)
-    if m and is_label(m.group("label")):
-        return m.group("label").strip(), m.end()
-    return None
+        valid = m and is_label(m.group("label"))
+    return (m.group("label").strip(), m.end()) if valid else None
 
 
 def _speech_pieces(line: str, offset: int, start: int) -> list[tuple[int, int]]:
