@@ -46,13 +46,13 @@ def check_codebook(path: Path) -> CheckReport:
         for term in code.terms:
             report.terms += 1
             report.lines.append("  " + describe_term(term))
-            owners.setdefault((term.lang, term.zh, term.words), []).append(code.id)
+            owners.setdefault((term.lang, term.zh, term.words, term.text), []).append(code.id)
             report.warnings.extend(_term_warnings(code.id, term, code.excludes, {t.zh for t in code.terms}))
         for term in code.excludes:
             report.lines.append("  exclude " + describe_term(term))
-    for (_, _, _), ids in owners.items():
+    for (_, _, _, text), ids in owners.items():
         if len(set(ids)) > 1:
-            report.warnings.append(f"the same term is listed under {', '.join(sorted(set(ids)))}: "
+            report.warnings.append(f"term {text!r} is listed under {', '.join(sorted(set(ids)))}: "
                                    "each mention counts for every one of them")
     return report
 

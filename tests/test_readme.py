@@ -1,0 +1,41 @@
+"""The README's promises: its two set-up commands and the examples it shows still hold."""
+
+import re
+
+import pandas as pd
+from click.testing import CliRunner
+from conftest import REPO
+
+from pipeline.cli import main
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_top_shows_the_two_setup_commands_and_ci_runs_the_second():
+    commands = re.findall(r"^    (python3 -m venv .*)$", README, flags=re.M)
+    assert len(commands) == 2
+    assert commands[0].endswith("qcode run") and commands[1].endswith("python -m pytest")
+    assert commands[1] in (REPO / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_sample_run_example_holds(tmp_path):
+    out = tmp_path / "sample"
+    result = CliRunner().invoke(main, ["run", "--out", str(out)])
+    assert result.exit_code == 0
+    summary = result.output.splitlines()[0]
+    assert summary in README
+    shown = re.search(r"^    equity\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$", README, flags=re.M)
+    sheet = pd.read_excel(out / "codebook.xlsx", sheet_name="Codebook").set_index("code")
+    equity = sheet.loc["equity"]
+    assert [int(x) for x in shown.groups()] == [equity.mentions, equity.interviewees,
+                                                equity["interviewees: Policy Maker"],
+                                                equity["interviewees: Impacted Community"],
+                                                equity["interviewees: Developer"]]
+
+
+def test_readme_check_example_holds():
+    result = CliRunner().invoke(main, ["check", str(REPO / "codebooks" / "data_justice.yaml")])
+    assert result.exit_code == 0
+    last = result.output.strip().splitlines()[-1]
+    assert f"    {last}" in README
+    assert "      zh  大数据杀熟  jieba: 大 | 数据 | 杀熟" in README
