@@ -42,30 +42,35 @@ def unescape_entities(text: str) -> tuple[str, OffsetMap]:
 
 @cache
 def _nfkc_pattern() -> re.Pattern:
-    """Characters NFKC changes, and clusters of a character with its combining marks."""
-    changing, marks = [], []
+    """Characters NFKC turns into more or fewer characters, and clusters of combining marks."""
+    resizing, marks = [], []
     for cp in range(sys.maxunicode + 1):
         if 0xD800 <= cp <= 0xDFFF:
             continue
         ch = chr(cp)
         if unicodedata.combining(ch) or 0x1161 <= cp <= 0x11C2:
             marks.append(ch)
-        elif not unicodedata.is_normalized("NFKC", ch):
-            changing.append(ch)
+        elif len(unicodedata.normalize("NFKC", ch)) != 1:
+            resizing.append(ch)
 
     def char_class(chars):
         return "[" + "".join(re.escape(c) for c in chars) + "]"
 
-    marks_class = char_class(marks)
-    return re.compile(f"(?s:.)?{marks_class}+|{char_class(changing)}")
+    return re.compile(f"(?s:.)?{char_class(marks)}+|{char_class(resizing)}")
 
 
 def fold_nfkc(text: str) -> tuple[str, OffsetMap]:
-    """NFKC (full-width letters → ASCII, ，→ , …) with a map back."""
+    """NFKC (full-width letters → ASCII, ，→ , …) with a map back.
+
+    Only the characters NFKC resizes (ﬁ → fi, ㈱ → (株), composed marks) need a map; the
+    rest change one for one, so the NFKC of the partly rewritten text keeps its length.
+    """
     if text.isascii() or unicodedata.is_normalized("NFKC", text):
         return text, OffsetMap()
-    out, offsets = rewrite(text, _nfkc_pattern(), lambda m: unicodedata.normalize("NFKC", m.group(0)))
-    if out == unicodedata.normalize("NFKC", text):
+    whole = unicodedata.normalize("NFKC", text)
+    resized, offsets = rewrite(text, _nfkc_pattern(), lambda m: unicodedata.normalize("NFKC", m.group(0)))
+    out = unicodedata.normalize("NFKC", resized)
+    if out == whole and len(out) == len(resized):
         return out, offsets
     # A composition the cluster rewrite did not foresee: fall back to whole lines.
     builder = MapBuilder()

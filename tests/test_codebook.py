@@ -95,3 +95,13 @@ def test_check_of_missing_file_is_a_clear_message(tmp_path):
     result = CliRunner().invoke(main, ["check", str(tmp_path / "none.yaml")])
     assert result.exit_code == 1
     assert "does not exist" in result.output and "Traceback" not in result.output
+
+
+def test_run_with_a_broken_codebook_names_file_and_line(tmp_path):
+    path = write(tmp_path, "c.yaml", HEAD + "  - id: a\n   terms: [x\n")
+    folder = tmp_path / "t"
+    write(folder, "x.txt", "Anna: x\n")
+    result = CliRunner().invoke(main, ["run", str(folder), "--codebook", str(path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert f"{path}:" in result.output and "YAML syntax error" in result.output
+    assert "Traceback" not in result.output

@@ -248,3 +248,16 @@ def test_user_dictionary_changes_the_segmenters_reading(tmp_path):
     counts = [pd.read_csv(tmp_path / o / "by_interviewee.csv", encoding="utf-8-sig").mentions.sum()
               for o in ("o1", "o2")]
     assert counts == [0, 1]      # with 公平台 as a word, 公平 lies inside one word
+
+
+def test_ctrl_c_exits_130_and_leaves_no_half_written_folder(corpus, codebook_file, tmp_path, monkeypatch):
+    import pipeline.run
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline.run, "tally", interrupted)     # Ctrl-C arrives after coding, mid-run
+    result = run([corpus, "--codebook", codebook_file, "--out", tmp_path / "o"])
+    assert result.exit_code == 130 and "interrupted" in result.output
+    assert not (tmp_path / "o").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".o")] == []
