@@ -41,6 +41,7 @@ def read_roster(path: Path) -> Roster:
     problems: list[Problem] = []
     people: list[Interviewee] = []
     seen_ids: dict[str, int] = {}
+    seen_files: dict[str, str] = {}
     spellings: dict[str, tuple[str, int]] = {}      # group key → (first spelling, line)
     for line, cells in rows[1:]:
         values = {header[i]: _cell(cells[i]) for i in range(min(len(header), len(cells))) if header[i]}
@@ -61,6 +62,13 @@ def read_roster(path: Path) -> Roster:
             problems.append(Problem(str(path), f"interviewee {person_id!r} has no file: left out", line=line,
                                     hint="name the transcript file, relative to the transcripts folder"))
             continue
+        file = values["file"].replace("\\", "/")
+        if file in seen_files:
+            problems.append(Problem(str(path), f"file {file!r} is already listed for interviewee "
+                                    f"{seen_files[file]!r}: this row is left out", line=line,
+                                    hint="give each transcript file one row"))
+            continue
+        seen_files[file] = person_id
         groups = []
         for raw in _GROUP_SPLIT.split(values.get("stakeholder_groups", "")):
             spelling = raw.strip()
@@ -76,7 +84,7 @@ def read_roster(path: Path) -> Roster:
                 groups.append(name)
         attributes = {c: values.get(c, "") for c in attribute_columns}
         labels = tuple(x.strip() for x in _LABEL_SPLIT.split(values.get("speaker_labels", "")) if x.strip())
-        people.append(Interviewee(id=person_id, file=values["file"].replace("\\", "/"),
+        people.append(Interviewee(id=person_id, file=file,
                                   groups=tuple(groups) or (UNASSIGNED,), attributes=attributes,
                                   speaker_labels=labels, language=values.get("language", ""), line=line))
     return Roster(interviewees=people, path=str(path), attribute_columns=attribute_columns, problems=problems)

@@ -192,7 +192,7 @@ def run_corpus(options: RunOptions) -> RunReport:
                             ("interviewer.csv", tallies.interviewer)):
             if frame is not None:
                 write_csv(folder.path(name), frame)
-        write_csv(folder.path("roster.csv"), _roster_used(tallies))
+        write_csv(folder.path("roster.csv"), _roster_used(roster, words))
         folder.path("codebook.yaml").write_text(codebook_yaml(codebook), encoding="utf-8")
         sheets = write_workbook(folder.path(WORKBOOK), tallies, spool, codebook.ids, manifest, options.max_rows)
         spool.remove()
@@ -239,9 +239,21 @@ def _inputs(options: RunOptions, roster: Roster) -> dict:
             "user_dict": described(options.user_dict)}
 
 
-def _roster_used(tallies) -> object:
-    return tallies.wide.drop(columns=[c for c in tallies.wide.columns if c.startswith("group_")]
-                             + list(tallies.codebook["code"]))
+def _roster_used(roster: Roster, words: dict[str, int]):
+    """The roster rows that were coded, as read, with respondent_words."""
+    import pandas as pd
+
+    rows = []
+    for person in roster.interviewees:
+        if person.id in words:
+            row = {"interviewee_id": person.id, "file": person.file,
+                   "stakeholder_groups": "; ".join(person.groups)}
+            row.update({c: person.attributes.get(c, "") for c in roster.attribute_columns})
+            row["speaker_labels"] = "; ".join(person.speaker_labels)
+            row["respondent_words"] = words[person.id]
+            rows.append(row)
+    return pd.DataFrame(rows, columns=["interviewee_id", "file", "stakeholder_groups", *roster.attribute_columns,
+                                       "speaker_labels", "respondent_words"])
 
 
 def library_versions() -> dict:

@@ -41,3 +41,11 @@ def test_xlsx_roster(tmp_path):
     workbook.save(tmp_path / "roster.xlsx")
     (person,) = read_roster(tmp_path / "roster.xlsx").interviewees
     assert person.id == "7" and person.groups == ("Developer", "Impacted Community")
+
+
+def test_same_file_listed_twice_is_a_problem(tmp_path):
+    path = write(tmp_path, "roster.csv", HEADER + "1,a.txt,A,,,\n2,a.txt,B,,,\n")
+    roster = read_roster(path)
+    assert [p.id for p in roster.interviewees] == ["1"]
+    (problem,) = roster.problems
+    assert "already listed for interviewee '1'" in problem.problem and problem.line == 3

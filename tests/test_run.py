@@ -261,3 +261,11 @@ def test_ctrl_c_exits_130_and_leaves_no_half_written_folder(corpus, codebook_fil
     assert result.exit_code == 130 and "interrupted" in result.output
     assert not (tmp_path / "o").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".o")] == []
+
+
+def test_roster_as_used_keeps_files_attributes_and_respondent_words(corpus, codebook_file, tmp_path):
+    run([corpus, "--codebook", codebook_file, "--out", tmp_path / "o", "-q"])
+    used = pd.read_csv(tmp_path / "o" / "roster.csv", encoding="utf-8-sig", dtype={"interviewee_id": str})
+    assert list(used.columns) == ["interviewee_id", "file", "stakeholder_groups", "country", "speaker_labels",
+                                  "respondent_words"]
+    assert used.set_index("interviewee_id").loc["1", "respondent_words"] == 6
