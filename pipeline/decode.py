@@ -55,7 +55,9 @@ def decode_bytes(data: bytes, path: str, language: str = "") -> Decoded:
     readings.sort(key=lambda r: -r[0])
     share, encoding, text = readings[0]
     note = ""
-    other = [r for r in readings[1:] if r[1] not in ("big5", "cp950") or encoding not in ("big5", "cp950")]
+    # Big5 and CP950 are one family: only a reading of the other family makes a margin.
+    family = {"big5": "big5", "cp950": "big5"}.get(encoding, encoding)
+    other = [r for r in readings[1:] if {"big5": "big5", "cp950": "big5"}.get(r[1], r[1]) != family]
     if other and share - other[0][0] < NARROW_MARGIN:
         note = (f"read as {encoding.upper()} ({share:.0%} of Han text in dictionary words) rather than "
                 f"{other[0][1].upper()} ({other[0][0]:.0%}): a narrow margin")

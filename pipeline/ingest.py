@@ -12,7 +12,7 @@ import yaml
 from .decode import decode_bytes
 from .errors import TranscriptError, note
 from .models import RESPONDENT, Transcript, Turn
-from .turns import is_label, label_key, split_turns
+from .turns import is_label, label_key, role_of, speech_pieces, split_turns
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt")
 NEVER_TRANSCRIPTS = ("readme", "license", "licence", "changelog")
@@ -157,8 +157,6 @@ _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 
 def subtitle_turns(text: str, start: int, respondent_labels: tuple[str, ...]) -> tuple[list[Turn], bool]:
     """WebVTT / SRT cues → turns; `<v Name>` or `Name:` label a cue, others continue the turn."""
-    from .turns import _role, _speech_pieces
-
     respondent_keys = {label_key(x) for x in respondent_labels if x.strip()}
     turns: list[Turn] = []
     unlabelled = Turn(speaker="", role=RESPONDENT, line=1)
@@ -188,12 +186,12 @@ def subtitle_turns(text: str, start: int, respondent_labels: tuple[str, ...]) ->
                     label, speech_start = m.group(1).strip(), m.end()
             if label and (current is None or label_key(label) != label_key(current.speaker)):
                 labelled = True
-                current = Turn(speaker=label, role=_role(label_key(label), respondent_keys), line=line_no)
+                current = Turn(speaker=label, role=role_of(label_key(label), respondent_keys), line=line_no)
                 turns.append(current)
             elif label:
                 labelled = True
             pieces = []
-            for a, b in _speech_pieces(line, offset, speech_start):
+            for a, b in speech_pieces(line, offset, speech_start):
                 pieces.extend(_cut_tags(text, a, b))
             if current is not None:
                 current.pieces.extend(pieces)

@@ -67,7 +67,7 @@ def _line_label(line: str, markdown: bool) -> tuple[str, int] | None:
     return (m.group("label").strip(), m.end()) if valid else None
 
 
-def _speech_pieces(line: str, offset: int, start: int) -> list[tuple[int, int]]:
+def speech_pieces(line: str, offset: int, start: int) -> list[tuple[int, int]]:
     """Spans of one line that are speech: bracketed time stamps cut out, ends trimmed."""
     body = line.rstrip("\r\n")
     pieces = []
@@ -108,12 +108,12 @@ def split_turns(text: str, start: int = 0, respondent_labels: tuple[str, ...] = 
             if key in STAGE_LABELS:
                 current = None
             else:
-                role = _role(key, respondent_keys)
+                role = role_of(key, respondent_keys)
                 current = Turn(speaker=label, role=role, line=line_no)
                 turns.append(current)
-                current.pieces.extend(_speech_pieces(line, offset, speech_start))
+                current.pieces.extend(speech_pieces(line, offset, speech_start))
         elif not _ANNOTATION_LINE.match(line):
-            pieces = _speech_pieces(line, offset, 0)
+            pieces = speech_pieces(line, offset, 0)
             if current is not None:
                 current.pieces.extend(pieces)
             unlabelled.pieces.extend(pieces)
@@ -124,7 +124,7 @@ def split_turns(text: str, start: int = 0, respondent_labels: tuple[str, ...] = 
     return [t for t in turns if t.pieces], True
 
 
-def _role(key: str, respondent_keys: set[str]) -> str:
+def role_of(key: str, respondent_keys: set[str]) -> str:
     if respondent_keys:
         return RESPONDENT if key in respondent_keys else INTERVIEWER
     return INTERVIEWER if key in INTERVIEWER_LABELS else RESPONDENT

@@ -269,3 +269,17 @@ def test_roster_as_used_keeps_files_attributes_and_respondent_words(corpus, code
     assert list(used.columns) == ["interviewee_id", "file", "stakeholder_groups", "country", "speaker_labels",
                                   "respondent_words"]
     assert used.set_index("interviewee_id").loc["1", "respondent_words"] == 6
+
+
+def test_assignments_continue_on_a_second_sheet_past_the_row_limit(corpus, codebook_file, tmp_path):
+    from pipeline.run import RunOptions, run_corpus
+
+    out = tmp_path / "o"
+    # 6 mentions with a limit of 4 rows a sheet (header + 3): 3 + 3 rows on two sheets
+    run_corpus(RunOptions(transcripts=corpus, codebook=codebook_file, out=out, max_rows=4))
+    workbook = load_workbook(out / "codebook.xlsx")
+    assert workbook.sheetnames[1:3] == ["Assignments", "Assignments (2)"]
+    assert [workbook[s].max_row for s in ("Assignments", "Assignments (2)")] == [4, 4]
+    run_sheet = {row[0]: row[1] for row in workbook["Run"].iter_rows(min_row=2, values_only=True)}
+    assert "Assignments (2)" in run_sheet["overflow"]
+    assert len(pd.read_csv(out / "assignments.csv", encoding="utf-8-sig")) == 6
