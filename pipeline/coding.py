@@ -9,7 +9,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import PipelineError
+from .errors import PipelineError, Problem
 from .ingest import file_checksum, read_bytes, read_transcript
 from .match import Matcher
 from .models import INTERVIEWER, RESPONDENT, Assignment, FileResult, Transcript
@@ -187,9 +187,9 @@ class LineIndex:
         return bisect_right(self._starts, offset) + 1
 
 
-def safe_code_file(job: FileJob, settings: Settings, matcher: Matcher) -> FileResult | PipelineError:
-    """code_file, with a bad input returned as its error rather than raised (for worker pools)."""
+def safe_code_file(job: FileJob, settings: Settings, matcher: Matcher) -> FileResult | Problem:
+    """code_file, with a bad input returned as a Problem (plain data a worker process can send back)."""
     try:
         return code_file(job, settings, matcher)
     except PipelineError as exc:
-        return exc
+        return exc.as_problem()

@@ -48,6 +48,10 @@ class PipelineError(Exception):
     def as_problem(self) -> Problem:
         return Problem(file=self.file, problem=self.problem, hint=self.hint, line=self.line)
 
+    def __reduce__(self):
+        # Picklable, so that an error raised in a worker process reaches the parent intact.
+        return (self.__class__, (self.file, self.problem, self.hint, self.line))
+
 
 class TranscriptError(PipelineError):
     """A transcript cannot be read as text."""
@@ -71,3 +75,6 @@ class StrictModeError(PipelineError):
     def __init__(self, file, problem: str, hint: str = "", problems: list | None = None):
         super().__init__(file, problem, hint)
         self.problems = problems or []
+
+    def __reduce__(self):
+        return (self.__class__, (self.file, self.problem, self.hint, self.problems))

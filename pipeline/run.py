@@ -38,6 +38,7 @@ class RunOptions:
     force: bool = False
     progress: bool = False
     max_rows: int = MAX_ROWS
+    jobs: int = 1
 
 
 @dataclass
@@ -154,9 +155,9 @@ def run_corpus(options: RunOptions) -> RunReport:
         words: dict[str, int] = {}
         unit_codes: list = []
         files: list[dict] = []
-        for result in _code_all(jobs, settings, matcher, options.progress):
-            if isinstance(result, PipelineError):
-                issues.append(result.as_problem())
+        for result in _code_all(jobs, settings, matcher, codebook, options.progress, options.jobs):
+            if isinstance(result, Problem):
+                issues.append(result)
                 continue
             spool.add(result.assignments)
             mentions.extend(Mention(a.interviewee_id, a.code, a.term, a.speaker_role) for a in result.assignments)
@@ -179,7 +180,7 @@ def run_corpus(options: RunOptions) -> RunReport:
         manifest = {
             "format_version": FORMAT_VERSION, "coding": "machine", "created": created,
             "qcode_version": __version__, "versions": library_versions(),
-            "options": {"unit": options.unit, "language": options.language,
+            "options": {"unit": options.unit, "language": options.language, "jobs": options.jobs,
                         "include_interviewer": options.include_interviewer, "strict": options.strict},
             "inputs": _inputs(options, roster),
             "codebook": {"name": codebook.name, "version": codebook.version, "codes": codebook.ids,
@@ -212,11 +213,38 @@ def run_corpus(options: RunOptions) -> RunReport:
                      problems=problems, notes=notes, manifest=manifest)
 
 
-def _code_all(jobs, settings, matcher, progress: bool):
+_worker_state: dict = {}
+
+
+def _init_worker(settings, codebook) -> None:
+    _worker_state["settings"] = settings
+    _worker_state["matcher"] = Matcher(codebook)
+
+
+def _code_in_worker(job):
+    return safe_code_file(job, _worker_state["settings"], _worker_state["matcher"])
+
+
+def _code_all(jobs, settings, matcher, codebook, progress: bool, workers: int):
+    """Results in roster order, coded in this process or in `workers` processes."""
     from tqdm import tqdm
 
-    for job in tqdm(jobs, desc="coding", unit="file", disable=not progress or len(jobs) < 2, leave=False):
-        yield safe_code_file(job, settings, matcher)
+    bar = tqdm(total=len(jobs), desc="coding", unit="file", disable=not progress or len(jobs) < 2, leave=False)
+    with bar:
+        if workers <= 1 or len(jobs) < 2:
+            for job in jobs:
+                yield safe_code_file(job, settings, matcher)
+                bar.update()
+            return
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
+                                              else "spawn")
+        with context.Pool(min(workers, len(jobs)), initializer=_init_worker,
+                          initargs=(settings, codebook)) as pool:
+            for result in pool.imap(_code_in_worker, jobs, chunksize=1):
+                yield result
+                bar.update()
 
 
 def _file_entry(result: FileResult) -> dict:

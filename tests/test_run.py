@@ -283,3 +283,27 @@ def test_assignments_continue_on_a_second_sheet_past_the_row_limit(corpus, codeb
     run_sheet = {row[0]: row[1] for row in workbook["Run"].iter_rows(min_row=2, values_only=True)}
     assert "Assignments (2)" in run_sheet["overflow"]
     assert len(pd.read_csv(out / "assignments.csv", encoding="utf-8-sig")) == 6
+
+
+def test_parallel_jobs_give_identical_outputs(corpus, codebook_file, tmp_path):
+    for jobs in ("1", "2"):
+        result = run([corpus, "--codebook", codebook_file, "--out", tmp_path / jobs, "-q", "--jobs", jobs])
+        assert result.exit_code == 0, result.output
+    for name in ("assignments.csv", "by_interviewee.csv", "by_group.csv", "by_country.csv", "by_term.csv",
+                 "roster.csv", "codebook.yaml"):
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
+    sheets = [pd.read_excel(tmp_path / jobs / "codebook.xlsx", sheet_name=None) for jobs in ("1", "2")]
+    for title in sheets[0]:
+        if title != "Run":
+            pd.testing.assert_frame_equal(sheets[0][title], sheets[1][title])
+
+
+def test_pipeline_errors_survive_pickling_between_processes():
+    import pickle
+
+    from pipeline.errors import StrictModeError, TranscriptError
+
+    error = pickle.loads(pickle.dumps(TranscriptError("a.txt", "the file is empty", hint="fill it", line=3)))
+    assert (error.file, error.problem, error.hint, error.line) == ("a.txt", "the file is empty", "fill it", 3)
+    strict = pickle.loads(pickle.dumps(StrictModeError("o", "1 problem", problems=["p"])))
+    assert strict.problems == ["p"]
