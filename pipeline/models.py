@@ -152,6 +152,13 @@ class Assignment:
     context_after: str
     unit: int = 0             # index of the coding unit within its file (co-occurrence)
     segment_start: int = 0    # where segment_text starts in the file text
+    decision: str = ""        # the reviewer's columns, carried by reviewed runs
+    recode_to: str = ""
+    note: str = ""
+    reviewer: str = ""
+
+    def review(self) -> list:
+        return [self.decision, self.recode_to, self.note, self.reviewer]
 
     def row(self) -> list:
         return [getattr(self, c) for c in ASSIGNMENT_COLUMNS]

@@ -14,11 +14,11 @@ from .coding import FileJob, Settings, safe_code_file
 from .errors import PipelineError, Problem, StrictModeError, TranscriptError, note
 from .ingest import is_transcript_name
 from .match import Matcher
-from .models import FileResult, Roster
-from .outputs import MANIFEST, WORKBOOK, AssignmentSpool, RunFolder, check_out_dir, sha256_file, write_csv, write_json
+from .models import Roster
+from .outputs import AssignmentSpool, RunFolder, check_out_dir, sha256_file
+from .publish import Collected, publish
 from .roster import find_roster, read_roster, roster_from_files
-from .tally import Mention, tally
-from .workbook import MAX_ROWS, write_workbook
+from .workbook import MAX_ROWS
 
 FORMAT_VERSION = 1
 UNITS = ("sentence", "turn")
@@ -150,33 +150,20 @@ def run_corpus(options: RunOptions) -> RunReport:
     timings = {"start-up": time.perf_counter() - started}
     folder = RunFolder(options.out)
     try:
-        spool = AssignmentSpool(folder)
-        mentions: list[Mention] = []
-        words: dict[str, int] = {}
-        unit_codes: list = []
-        files: list[dict] = []
+        collected = Collected(AssignmentSpool(folder), issues=issues, timings=timings)
         for result in _code_all(jobs, settings, matcher, codebook, options.progress, options.jobs):
             if isinstance(result, Problem):
-                issues.append(result)
+                collected.issues.append(result)
                 continue
-            spool.add(result.assignments)
-            mentions.extend(Mention(a.interviewee_id, a.code, a.term, a.speaker_role) for a in result.assignments)
-            words[result.interviewee_id] = result.respondent_words
-            unit_codes.extend((result.source_file, u, c) for u, c in result.unit_codes)
-            issues.extend(result.problems)
-            files.append(_file_entry(result))
-            for stage, seconds in result.timings.items():
-                timings[stage] = timings.get(stage, 0.0) + seconds
-        spool.close()
-        problems = [i for i in issues if i.kind == "problem"]
-        notes = [i for i in issues if i.kind == "note"]
+            collected.add_file(result)
+            collected.add_assignments(result.assignments)
+            collected.unit_codes.extend((result.source_file, u, c) for u, c in result.unit_codes)
+        collected.spool.close()
+        problems = [i for i in collected.issues if i.kind == "problem"]
+        notes = [i for i in collected.issues if i.kind == "note"]
         if options.strict and problems:
             raise StrictModeError(options.out, f"{len(problems)} problem(s) in the inputs; nothing written "
                                   "(--strict)", hint="fix them, or run without --strict", problems=problems)
-        clock = time.perf_counter()
-        tallies = tally(mentions, roster, codebook, words, unit_codes, options.include_interviewer)
-        timings["tally"] = time.perf_counter() - clock
-        clock = time.perf_counter()
         manifest = {
             "format_version": FORMAT_VERSION, "coding": "machine", "created": created,
             "qcode_version": __version__, "versions": library_versions(),
@@ -185,31 +172,18 @@ def run_corpus(options: RunOptions) -> RunReport:
             "inputs": _inputs(options, roster),
             "codebook": {"name": codebook.name, "version": codebook.version, "codes": codebook.ids,
                          "yaml": codebook_yaml(codebook)},
-            "files": files,
+            "files": collected.files,
             "notes": [n.as_dict() for n in notes], "problems": [p.as_dict() for p in problems],
         }
-        for name, frame in (("by_interviewee.csv", tallies.by_interviewee), ("by_group.csv", tallies.by_group),
-                            ("by_term.csv", tallies.by_term), ("by_country.csv", tallies.by_country),
-                            ("interviewer.csv", tallies.interviewer)):
-            if frame is not None:
-                write_csv(folder.path(name), frame)
-        write_csv(folder.path("roster.csv"), _roster_used(roster, words))
-        folder.path("codebook.yaml").write_text(codebook_yaml(codebook), encoding="utf-8")
-        sheets = write_workbook(folder.path(WORKBOOK), tallies, spool, codebook.ids, manifest, options.max_rows)
-        spool.remove()
-        timings["write"] = time.perf_counter() - clock
-        manifest["sheets"] = [{"sheet": s, "rows": n} for s, n in sheets]
-        manifest["workbook_sha256"] = sha256_file(folder.path(WORKBOOK))
-        manifest["timings"] = {k: round(v, 4) for k, v in timings.items()}
-        manifest["timings"]["total"] = round(time.perf_counter() - started, 4)
-        write_json(folder.path(MANIFEST), manifest)
+        tallies = publish(folder, collected, codebook, roster, manifest, options.include_interviewer,
+                          options.max_rows, started)
         out = folder.commit()
     except BaseException:
         folder.discard()
         raise
     totals = tallies.by_interviewee.groupby("code", sort=False)["mentions"].sum()
     top = sorted(((c, int(n)) for c, n in totals.items() if n), key=lambda x: -x[1])[:5]
-    return RunReport(out=out, files_coded=len(files), mentions=sum(totals), top_codes=top,
+    return RunReport(out=out, files_coded=len(collected.files), mentions=sum(totals), top_codes=top,
                      problems=problems, notes=notes, manifest=manifest)
 
 
@@ -247,14 +221,6 @@ def _code_all(jobs, settings, matcher, codebook, progress: bool, workers: int):
                 bar.update()
 
 
-def _file_entry(result: FileResult) -> dict:
-    return {"source_file": result.source_file, "interviewee_id": result.interviewee_id,
-            "sha256": result.checksum, "language": result.language, "opencc_profile": result.profile,
-            "encoding": result.encoding, "turns": result.turns, "respondent_turns": result.respondent_turns,
-            "respondent_words": result.respondent_words, "units": result.units,
-            "mentions": sum(1 for a in result.assignments if a.speaker_role == "respondent")}
-
-
 def _inputs(options: RunOptions, roster: Roster) -> dict:
     def described(path):
         if path is None or not str(path):
@@ -265,23 +231,6 @@ def _inputs(options: RunOptions, roster: Roster) -> dict:
     return {"transcripts": str(options.transcripts.resolve()), "codebook": described(options.codebook),
             "roster": described(roster.path) if roster.path else None,
             "user_dict": described(options.user_dict)}
-
-
-def _roster_used(roster: Roster, words: dict[str, int]):
-    """The roster rows that were coded, as read, with respondent_words."""
-    import pandas as pd
-
-    rows = []
-    for person in roster.interviewees:
-        if person.id in words:
-            row = {"interviewee_id": person.id, "file": person.file,
-                   "stakeholder_groups": "; ".join(person.groups)}
-            row.update({c: person.attributes.get(c, "") for c in roster.attribute_columns})
-            row["speaker_labels"] = "; ".join(person.speaker_labels)
-            row["respondent_words"] = words[person.id]
-            rows.append(row)
-    return pd.DataFrame(rows, columns=["interviewee_id", "file", "stakeholder_groups", *roster.attribute_columns,
-                                       "speaker_labels", "respondent_words"])
 
 
 def library_versions() -> dict:

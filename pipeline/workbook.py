@@ -138,7 +138,8 @@ def assignment_sheets(workbook: Workbook, rows: Iterator[Assignment], code_ids: 
         start = assignment.char_start - assignment.segment_start
         values[ASSIGNMENT_COLUMNS.index("segment_text")] = highlighted(
             assignment.segment_text, start, start + (assignment.char_end - assignment.char_start))
-        writer.sheet.append([writer.cell(v, c) for v, c in zip(values + [None] * 4, columns, strict=True)])
+        review = [v or None for v in assignment.review()]
+        writer.sheet.append([writer.cell(v, c) for v, c in zip(values + review, columns, strict=True)])
         writer.rows += 1
     if writer is None:
         writer = SheetWriter(workbook, "Assignments", columns)
@@ -174,10 +175,22 @@ def lists_sheet(workbook: Workbook, code_ids: list[str]) -> None:
                       code_ids[index] if index < len(code_ids) else None])
 
 
+MANIFEST_KEY = "manifest"
+MANIFEST_PART = 30_000
+
+
 def run_sheet(workbook: Workbook, manifest: dict, sheets: list[tuple[str, int]]) -> None:
-    """What a later command needs (options, codebook, inputs and checksums), as key/value rows."""
+    """What a later command needs (options, codebook, inputs and checksums), as key/value rows.
+
+    The whole manifest is kept as JSON in `manifest` rows of at most 30,000 characters each
+    (Excel's cell limit is 32,767), so that `qcode audit` can read it back from the workbook.
+    """
     writer = SheetWriter(workbook, "Run", ["key", "value"], wrap={"value"})
     writer.sheet.freeze_panes = "A2"
+    text = json.dumps(manifest, ensure_ascii=False, sort_keys=True)
+    parts = [text[start:start + MANIFEST_PART] for start in range(0, len(text), MANIFEST_PART)]
+    for index, part in enumerate(parts, start=1):
+        writer.append([f"{MANIFEST_KEY} {index}/{len(parts)}", part])
     for key in ("format_version", "coding", "created", "qcode_version"):
         writer.append([key, str(manifest.get(key, ""))])
     for key in ("options", "inputs", "versions", "codebook"):
@@ -197,10 +210,13 @@ def run_sheet(workbook: Workbook, manifest: dict, sheets: list[tuple[str, int]])
 
 
 def write_workbook(path, tallies: Tallies, assignments: Iterable[Assignment], code_ids: list[str],
-                   manifest: dict, max_rows: int = MAX_ROWS) -> list[tuple[str, int]]:
+                   manifest: dict, max_rows: int = MAX_ROWS,
+                   extra: list[tuple[str, pd.DataFrame]] = ()) -> list[tuple[str, int]]:
     """Write codebook.xlsx; returns the assignment sheets and their row counts."""
     workbook = Workbook(write_only=True)
     write_frame(workbook, "Codebook", tallies.codebook)
+    for title, frame in extra:
+        write_frame(workbook, title, frame)
     sheets = assignment_sheets(workbook, iter(assignments), code_ids, max_rows)
     write_frame(workbook, "By interviewee", tallies.wide, color_columns=code_ids or None)
     write_frame(workbook, "Presence", tallies.presence, color_columns=code_ids or None)

@@ -251,12 +251,12 @@ def test_user_dictionary_changes_the_segmenters_reading(tmp_path):
 
 
 def test_ctrl_c_exits_130_and_leaves_no_half_written_folder(corpus, codebook_file, tmp_path, monkeypatch):
-    import pipeline.run
+    import pipeline.publish
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline.run, "tally", interrupted)     # Ctrl-C arrives after coding, mid-run
+    monkeypatch.setattr(pipeline.publish, "tally", interrupted)     # Ctrl-C arrives after coding, mid-run
     result = run([corpus, "--codebook", codebook_file, "--out", tmp_path / "o"])
     assert result.exit_code == 130 and "interrupted" in result.output
     assert not (tmp_path / "o").exists()
