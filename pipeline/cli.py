@@ -109,3 +109,41 @@ def check(codebook):
                f"{len(report.warnings)} warning(s)")
     if report.problems:
         sys.exit(1)
+
+
+@main.command()
+@click.argument("reviewed", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="Reviewed run folder [default: a new outputs/audit-…]")
+@click.option("--second", type=click.Path(path_type=Path), help="A second reviewer's workbook of the same run.")
+@click.option("--transcripts", type=click.Path(path_type=Path),
+              help="Where the run's transcripts (and roster) are now, if they moved.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Parallel processes [default: all cores].")
+@click.option("--force", is_flag=True, help="Replace an existing run folder qcode wrote.")
+def audit(reviewed, out, second, transcripts, jobs, force):
+    """Apply the decisions in REVIEWED.xlsx: recompute the tallies and measure agreement."""
+    from .audit import AuditOptions, run_audit
+    from .run import default_out_dir
+
+    options = AuditOptions(reviewed=reviewed, out=out or default_out_dir(kind="audit"), second=second,
+                           transcripts=transcripts, force=force, jobs=jobs or os.cpu_count() or 1)
+    try:
+        report = run_audit(options)
+    except PipelineError as error:
+        _fail(error)
+    except KeyboardInterrupt:
+        click.echo("interrupted: nothing was written", err=True)
+        sys.exit(130)
+    overall = report.agreement.set_index("code").loc["overall"].to_dict()
+    overall.update({k: int(overall[k]) for k in ("accepted", "rejected", "recoded", "added", "unreviewed",
+                                                  "kappa_units", "files_fully_reviewed")})
+    click.echo(f"{report.reviewed_rows} reviewed row(s) by {', '.join(report.reviewers) or 'an unnamed reviewer'}: "
+               f"{overall['accepted']} accepted, {overall['rejected']} rejected, {overall['recoded']} recoded, "
+               f"{overall['added']} added, {overall['unreviewed']} unreviewed")
+    click.echo(f"precision {_show(overall['precision'])}, recall {_show(overall['recall'])}, "
+               f"kappa {_show(overall['kappa'])} over {overall['kappa_units']} unit×code cells of "
+               f"{overall['files_fully_reviewed']} fully reviewed file(s)")
+    click.echo(f"workbook: {report.out / 'codebook.xlsx'}")
+
+
+def _show(value) -> str:
+    return "n/a" if value != value else f"{value:.3f}"

@@ -45,11 +45,20 @@ def load_codebook(path: str | Path) -> Codebook:
     return build_codebook(raw, str(path))
 
 
+def codebook_from_yaml(text: str, source: str) -> Codebook:
+    """A codebook from YAML text (e.g. the copy a workbook's Run sheet keeps)."""
+    return build_codebook(_parse_yaml(text, source), source)
+
+
 def _read_yaml(path: Path) -> dict:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise CodebookError(path, "is not UTF-8 text", hint="save the codebook as UTF-8") from None
+    return _parse_yaml(text, path)
+
+
+def _parse_yaml(text: str, path) -> dict:
     try:
         raw = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:

@@ -39,6 +39,7 @@ class Settings:
     unit: str = "sentence"
     include_interviewer: bool = False
     user_dict: str = ""
+    keep_units: bool = False       # also return every unit's file span and speaker (for audits)
 
 
 @dataclass
@@ -105,18 +106,20 @@ def code_file(job: FileJob, settings: Settings, matcher: Matcher) -> FileResult:
     prepared = prepare_file(job, settings, data, timings)
     timings["read"] += timings.pop("read_bytes")
     clock = time.perf_counter()
-    result = match_prepared(job, prepared, matcher, checksum)
+    result = match_prepared(job, prepared, matcher, checksum, settings.keep_units)
     timings["match"] = time.perf_counter() - clock
     result.timings = timings
     return result
 
 
-def match_prepared(job: FileJob, prepared: PreparedFile, matcher: Matcher, checksum: str) -> FileResult:
+def match_prepared(job: FileJob, prepared: PreparedFile, matcher: Matcher, checksum: str,
+                   keep_units: bool = False) -> FileResult:
     transcript = prepared.transcript
     text = transcript.text
     lines = LineIndex(text)
     assignments: list[Assignment] = []
     unit_codes: list[tuple[int, tuple[str, ...]]] = []
+    unit_spans: list[tuple[int, int, str, str]] = []
     words = {RESPONDENT: 0, INTERVIEWER: 0}
     unit_offset = 0
     for turn in prepared.turns:
@@ -139,6 +142,8 @@ def match_prepared(job: FileJob, prepared: PreparedFile, matcher: Matcher, check
                 context_before=_context(text[max(0, unit_start - CONTEXT_CHARS * 2):unit_start], tail=True),
                 context_after=_context(text[unit_end:unit_end + CONTEXT_CHARS * 2], tail=False),
                 unit=unit_offset + hit.unit, segment_start=unit_start))
+        if keep_units:
+            unit_spans.extend((*_to_file(turn, a, b), turn.speaker, turn.role) for a, b in seg.units)
         for unit, codes in sorted(codes_in_unit.items()):
             unit_codes.append((unit_offset + unit, tuple(sorted(codes))))
         unit_offset += len(seg.units)
@@ -148,7 +153,7 @@ def match_prepared(job: FileJob, prepared: PreparedFile, matcher: Matcher, check
         respondent_words=words[RESPONDENT], interviewer_words=words[INTERVIEWER],
         language=prepared.language, profile=prepared.profile, encoding=transcript.encoding,
         checksum=checksum, units=unit_offset, turns=len(transcript.turns), respondent_turns=respondent_turns,
-        problems=list(transcript.notes), unit_codes=unit_codes)
+        problems=list(transcript.notes), unit_codes=unit_codes, unit_spans=unit_spans, text=text if keep_units else "")
 
 
 def _to_file(turn: CodedTurn, start: int, end: int) -> tuple[int, int]:
@@ -185,6 +190,14 @@ class LineIndex:
 
     def line_of(self, offset: int) -> int:
         return bisect_right(self._starts, offset) + 1
+
+    def span_of(self, line: int, length: int) -> tuple[int, int] | None:
+        """(start, end) offsets of a 1-based line, or None if the text has no such line."""
+        if not 1 <= line <= len(self._starts) + 1:
+            return None
+        start = self._starts[line - 2] if line > 1 else 0
+        end = self._starts[line - 1] if line <= len(self._starts) else length
+        return start, end
 
 
 def safe_code_file(job: FileJob, settings: Settings, matcher: Matcher) -> FileResult | Problem:

@@ -69,8 +69,8 @@ class OutputError(PipelineError):
     """The output folder cannot be written safely."""
 
 
-class StrictModeError(PipelineError):
-    """--strict was given and the inputs have problems (listed in `problems`)."""
+class ProblemsError(PipelineError):
+    """Input with several problems, all listed in `problems`, so that each can be fixed at once."""
 
     def __init__(self, file, problem: str, hint: str = "", problems: list | None = None):
         super().__init__(file, problem, hint)
@@ -78,3 +78,11 @@ class StrictModeError(PipelineError):
 
     def __reduce__(self):
         return (self.__class__, (self.file, self.problem, self.hint, self.problems))
+
+
+class StrictModeError(ProblemsError):
+    """--strict was given and the inputs have problems."""
+
+
+class ReviewError(ProblemsError):
+    """A reviewed workbook qcode cannot use as it is."""

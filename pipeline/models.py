@@ -183,3 +183,5 @@ class FileResult:
     problems: list = field(default_factory=list)
     timings: dict = field(default_factory=dict)
     unit_codes: list = field(default_factory=list)   # per unit holding codes: sorted code ids
+    unit_spans: list = field(default_factory=list)   # with Settings.keep_units: (start, end, speaker, role)
+    text: str = ""                                   # with Settings.keep_units: the file's text

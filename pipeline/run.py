@@ -52,8 +52,8 @@ class RunReport:
     manifest: dict = field(default_factory=dict)
 
 
-def default_out_dir(base: Path = Path("outputs")) -> Path:
-    stamp = dt.datetime.now().strftime("run-%Y-%m-%d_%H%M%S")
+def default_out_dir(base: Path = Path("outputs"), kind: str = "run") -> Path:
+    stamp = dt.datetime.now().strftime(f"{kind}-%Y-%m-%d_%H%M%S")
     out = base / stamp
     n = 2
     while out.exists():
