@@ -166,6 +166,26 @@ def _finish_desk(writer: SheetWriter, code_ids: list[str], extra: int) -> None:
     writer.sheet.data_validations.append(recodes)
 
 
+def chart_sheet(workbook: Workbook, by_group: pd.DataFrame, code_ids: list[str]) -> None:
+    """Mentions per code by stakeholder group: a code × group table and a native bar chart of it."""
+    from openpyxl.chart import BarChart, Reference
+
+    wide = by_group.pivot_table(index="code", columns="stakeholder_group", values="mentions", aggfunc="sum",
+                                fill_value=0, sort=False).reindex(code_ids, fill_value=0)
+    writer = write_frame(workbook, "Chart", wide, index=True)
+    if not code_ids or wide.shape[1] == 0:
+        return
+    chart = BarChart()
+    chart.type, chart.grouping = "col", "clustered"
+    chart.title = "Mentions per code by stakeholder group"
+    chart.y_axis.title, chart.x_axis.title = "mentions", "code"
+    chart.width, chart.height = 24, 12
+    chart.add_data(Reference(writer.sheet, min_col=2, max_col=wide.shape[1] + 1, min_row=1,
+                             max_row=len(code_ids) + 1), titles_from_data=True)
+    chart.set_categories(Reference(writer.sheet, min_col=1, min_row=2, max_row=len(code_ids) + 1))
+    writer.sheet.add_chart(chart, f"{get_column_letter(wide.shape[1] + 3)}2")
+
+
 def lists_sheet(workbook: Workbook, code_ids: list[str]) -> None:
     sheet = workbook.create_sheet(LISTS_SHEET)
     sheet.sheet_state = "hidden"
@@ -228,6 +248,7 @@ def write_workbook(path, tallies: Tallies, assignments: Iterable[Assignment], co
     if tallies.interviewer is not None:
         write_frame(workbook, "Interviewer mentions", tallies.interviewer)
     run_sheet(workbook, manifest, sheets)
+    chart_sheet(workbook, tallies.by_group, code_ids)
     lists_sheet(workbook, code_ids)
     workbook.save(path)
     return sheets

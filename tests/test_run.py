@@ -82,6 +82,11 @@ def test_workbook_sheets_read_back(corpus, codebook_file, tmp_path):
     assert workbook.sheetnames[:9] == ["Codebook", "Assignments", "By interviewee", "Presence", "By group",
                                        "By country", "By term", "Co-occurrence", "Run"]
     assert workbook["Lists"].sheet_state == "hidden"
+    chart = workbook["Chart"]
+    assert len(chart._charts) == 1 and chart._charts[0].type == "col"
+    assert [c.value for c in chart[1]][:3] == ["code", "Policy Maker", "Developer"]
+    # equity: Policy Maker = fairness (1) + 平台 (2); Developer = 平台 (2, in both groups) + equity (3)
+    assert [c.value for c in chart[2]][:3] == ["equity", 2, 2]
     desk = workbook["Assignments"]
     header = [c.value for c in desk[1]]
     assert header == ASSIGNMENT_COLUMNS + ["decision", "recode_to", "note", "reviewer"]
