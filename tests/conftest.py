@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -72,3 +74,61 @@ def code_text(folder: Path, text: str, codebook: str = SMALL_CODEBOOK, name: str
 def found(result) -> list[tuple[str, str]]:
     """(code, matched_text) of each respondent mention, in order."""
     return [(a.code, a.matched_text) for a in result.assignments if a.speaker_role == "respondent"]
+
+
+@pytest.fixture
+def machine_run(tmp_path, codebook_file):
+    folder = tmp_path / "t"
+    write(folder, "a.txt", "Anna: Privacy first. Then fairness and privacy.\n")
+    write(folder, "c.txt", "Bo: equity matters. Tech for good too.\n")
+    write(folder, "roster.csv", "interviewee_id,file,stakeholder_groups\na,a.txt,G1\nc,c.txt,G2\n")
+    out = tmp_path / "run"
+    from pipeline.cli import main
+
+    result = CliRunner().invoke(main, ["run", str(folder), "--codebook", str(codebook_file), "--out", str(out),
+                                       "-q", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+class Desk:
+    """The Assignments sheet as a reviewer edits it in a spreadsheet."""
+
+    def __init__(self, path):
+        self.book = load_workbook(path)
+        self.sheet = self.book["Assignments"]
+        self.header = [c.value for c in self.sheet[1]]
+
+    def col(self, name):
+        return self.header.index(name) + 1
+
+    def row_of(self, source_file, matched_text):
+        for row in range(2, self.sheet.max_row + 1):
+            if self.sheet.cell(row, self.col("source_file")).value == source_file and \
+                    self.sheet.cell(row, self.col("matched_text")).value == matched_text:
+                return row
+        raise KeyError(matched_text)
+
+    def set(self, source_file, matched_text, **values):
+        row = self.row_of(source_file, matched_text)
+        for name, value in values.items():
+            self.sheet.cell(row, self.col(name)).value = value
+
+    def delete(self, source_file, matched_text):
+        self.sheet.delete_rows(self.row_of(source_file, matched_text))
+
+    def add(self, **values):
+        row = self.sheet.max_row + 1
+        for name, value in values.items():
+            self.sheet.cell(row, self.col(name)).value = value
+
+    def sort_by(self, column):
+        rows = [[c.value for c in r] for r in self.sheet.iter_rows(min_row=2)]
+        rows.sort(key=lambda r: str(r[self.col(column) - 1]), reverse=True)
+        self.sheet.delete_rows(2, len(rows))
+        for values in rows:
+            self.sheet.append(values)
+
+    def save(self, path):
+        self.book.save(path)
+        return path
