@@ -59,9 +59,11 @@ def main() -> None:
 @click.option("--force", is_flag=True, help="Replace an existing run folder qcode wrote (never a reviewed one).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Files coded in parallel processes [default: all cores].")
+@click.option("--reviewed", type=click.Path(path_type=Path),
+              help="A reviewed workbook of an earlier run: carry its decisions onto this run's desk.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems and the workbook's path.")
 def run(transcripts, codebook, roster, out, unit, language, include_interviewer, user_dict, strict, force,
-        jobs, quiet):
+        jobs, reviewed, quiet):
     """Code TRANSCRIPTS (a folder; default: the embedded sample) into a run folder."""
     from .run import RunOptions, default_out_dir, run_corpus
 
@@ -70,7 +72,7 @@ def run(transcripts, codebook, roster, out, unit, language, include_interviewer,
         codebook=codebook or _default("codebooks/data_justice.yaml"),
         out=out or default_out_dir(), roster=roster, unit=unit, language=language,
         include_interviewer=include_interviewer, user_dict=user_dict, strict=strict, force=force,
-        progress=not quiet and sys.stderr.isatty(), jobs=jobs or os.cpu_count() or 1)
+        progress=not quiet and sys.stderr.isatty(), jobs=jobs or os.cpu_count() or 1, reviewed=reviewed)
     try:
         report = run_corpus(options)
     except PipelineError as error:

@@ -17,6 +17,7 @@ from .match import Matcher
 from .models import Roster
 from .outputs import AssignmentSpool, RunFolder, check_out_dir, sha256_file
 from .publish import Collected, publish
+from .review import read_reviewed
 from .roster import find_roster, read_roster, roster_from_files
 from .workbook import MAX_ROWS
 
@@ -39,6 +40,7 @@ class RunOptions:
     progress: bool = False
     max_rows: int = MAX_ROWS
     jobs: int = 1
+    reviewed: Path | None = None       # carry a reviewed workbook's decisions onto this run
 
 
 @dataclass
@@ -145,8 +147,15 @@ def run_corpus(options: RunOptions) -> RunReport:
     check_out_dir(options.out, options.force)
     codebook, roster, jobs, issues = load_inputs(options)
     settings = Settings(unit=options.unit, include_interviewer=options.include_interviewer,
-                        user_dict=str(options.user_dict or ""))
+                        user_dict=str(options.user_dict or ""), keep_units=options.reviewed is not None)
     matcher = Matcher(codebook)
+    carrier = None
+    if options.reviewed is not None:
+        from .audit import Recoded
+        from .carry import Carrier
+
+        carrier = Carrier(read_reviewed(options.reviewed), codebook.ids)
+        jobs_by_file = {j.source_file: j for j in jobs}
     timings = {"start-up": time.perf_counter() - started}
     folder = RunFolder(options.out)
     try:
@@ -156,9 +165,23 @@ def run_corpus(options: RunOptions) -> RunReport:
                 collected.issues.append(result)
                 continue
             collected.add_file(result)
-            collected.add_assignments(result.assignments)
+            if carrier is None:
+                collected.add_assignments(result.assignments)
+            else:
+                carried, added = carrier.carry(result, Recoded(codebook, roster, jobs_by_file,
+                                                               {result.source_file: result}))
+                collected.add_assignments(carried)
+                collected.spool.add(added)          # on the desk for the next audit, not in the tallies
             collected.unit_codes.extend((result.source_file, u, c) for u, c in result.unit_codes)
         collected.spool.close()
+        extra = []
+        if carrier is not None:
+            orphans = carrier.finish()
+            extra.append(("Orphaned decisions", "orphaned_decisions.csv", orphans))
+            if len(orphans):
+                collected.issues.append(note(str(options.reviewed), f"{len(orphans)} decision(s) could not be "
+                                             "carried over: see the Orphaned decisions sheet",
+                                             hint="re-enter them on the new desk where they still apply"))
         problems = [i for i in collected.issues if i.kind == "problem"]
         notes = [i for i in collected.issues if i.kind == "note"]
         if options.strict and problems:
@@ -175,8 +198,11 @@ def run_corpus(options: RunOptions) -> RunReport:
             "files": collected.files,
             "notes": [n.as_dict() for n in notes], "problems": [p.as_dict() for p in problems],
         }
+        if carrier is not None:
+            manifest["carried_review"] = {"workbook": str(Path(options.reviewed).resolve()),
+                                          "carried": carrier.carried, "orphaned": len(extra[0][2])}
         tallies = publish(folder, collected, codebook, roster, manifest, options.include_interviewer,
-                          options.max_rows, started)
+                          options.max_rows, started, extra=extra)
         out = folder.commit()
     except BaseException:
         folder.discard()

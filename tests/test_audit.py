@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from conftest import Desk, write
+from openpyxl import load_workbook
 
 from pipeline.cli import main
 
@@ -137,3 +138,29 @@ def test_changed_transcript_is_refused(machine_run, tmp_path):
     assert result.exit_code == 1
     assert "a.txt: the transcript changed since the run" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_rerun_with_reviewed_carries_decisions_and_orphans_the_rest(machine_run, tmp_path, codebook_file):
+    reviewed = first_review(machine_run, tmp_path)
+    # The codebook is edited: `good` goes; fairness is no longer an equity term.
+    edited = codebook_file.read_text(encoding="utf-8").replace("equity, fairness,", "equity,")
+    edited = edited[:edited.index("  - id: good")]
+    new_codebook = write(tmp_path, "edited.yaml", edited)
+    out = tmp_path / "rerun"
+    result = CliRunner().invoke(main, ["run", str(tmp_path / "t"), "--codebook", str(new_codebook), "--out", str(out),
+                                       "-q", "--reviewed", str(reviewed)])
+    assert result.exit_code == 0, result.output
+    desk = Desk(out / "codebook.xlsx")
+    decision = {desk.sheet.cell(r, desk.col("matched_text")).value: desk.sheet.cell(r, desk.col("decision")).value
+                for r in range(2, desk.sheet.max_row + 1)}
+    recoded = {desk.sheet.cell(r, desk.col("matched_text")).value: desk.sheet.cell(r, desk.col("recode_to")).value
+               for r in range(2, desk.sheet.max_row + 1)}
+    assert decision["Privacy"] == "accept" and decision["equity"] == "accept"
+    assert recoded["privacy"] == "equity"
+    orphans = pd.read_csv(out / "orphaned_decisions.csv", encoding="utf-8-sig")
+    # fairness's row is gone (no longer a term); the added `good` row's code is gone
+    assert sorted(orphans.matched_text) == ["fairness", "first"]
+    assert "Orphaned decisions" in load_workbook(out / "codebook.xlsx").sheetnames
+    # the carried review audits: Privacy accepted, privacy recoded to equity
+    audited = CliRunner().invoke(main, ["audit", str(out / "codebook.xlsx"), "--out", str(tmp_path / "audited")])
+    assert audited.exit_code == 0, audited.output
