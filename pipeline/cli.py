@@ -30,6 +30,17 @@ class QcodeError(click.ClickException):
         click.echo(self.message, err=True)
 
 
+def _call(function, options):
+    """Run a library command: a bad input becomes a message, Ctrl-C exit 130 with nothing written."""
+    try:
+        return function(options)
+    except PipelineError as error:
+        _fail(error)
+    except KeyboardInterrupt:
+        click.echo("interrupted: nothing was written", err=True)
+        sys.exit(130)
+
+
 def _fail(error: PipelineError):
     for issue in getattr(error, "problems", []):
         click.echo(f"problem: {issue}", err=True)
@@ -73,13 +84,7 @@ def run(transcripts, codebook, roster, out, unit, language, include_interviewer,
         out=out or default_out_dir(), roster=roster, unit=unit, language=language,
         include_interviewer=include_interviewer, user_dict=user_dict, strict=strict, force=force,
         progress=not quiet and sys.stderr.isatty(), jobs=jobs or os.cpu_count() or 1, reviewed=reviewed)
-    try:
-        report = run_corpus(options)
-    except PipelineError as error:
-        _fail(error)
-    except KeyboardInterrupt:
-        click.echo("interrupted: nothing was written", err=True)
-        sys.exit(130)
+    report = _call(run_corpus, options)
     for issue in report.problems:
         click.echo(f"problem: {issue}", err=True)
     if not quiet:
@@ -128,13 +133,7 @@ def audit(reviewed, out, second, transcripts, jobs, force):
 
     options = AuditOptions(reviewed=reviewed, out=out or default_out_dir(kind="audit"), second=second,
                            transcripts=transcripts, force=force, jobs=jobs or os.cpu_count() or 1)
-    try:
-        report = run_audit(options)
-    except PipelineError as error:
-        _fail(error)
-    except KeyboardInterrupt:
-        click.echo("interrupted: nothing was written", err=True)
-        sys.exit(130)
+    report = _call(run_audit, options)
     overall = report.agreement.set_index("code").loc["overall"].to_dict()
     overall.update({k: int(overall[k]) for k in ("accepted", "rejected", "recoded", "added", "unreviewed",
                                                   "kappa_units", "files_fully_reviewed")})
