@@ -1,0 +1,138 @@
+"""Benchmark `qcode run` on the real corpora against the bare segmenters on the same text.
+
+    python scripts/bench.py [--scale N] [--jobs N] [--shared ../shared] [--out bench.json]
+
+For each set (English, Chinese, both) it writes a roster, runs `qcode run` in a subprocess
+(so start-up is counted and peak RSS includes worker processes), and times jieba, the spaCy
+tokenizer + lookup lemmatizer and OpenCC alone on the same speech. `--scale N` codes N copies
+of every file, each made distinct (a line naming the copy is appended) so no cache can serve it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
+
+from corpus_rosters import COLUMNS, corpus_rosters  # noqa: E402
+
+
+def build_set(name: str, sets: dict, folder: Path, scale: int) -> tuple[Path, Path, int]:
+    """Copy (or link) the set's files into `folder` `scale` times and write its roster."""
+    parts = {"en": ["audreyt-en", "practicalai"], "zh": ["audreyt-zh"],
+             "both": ["audreyt-en", "practicalai", "audreyt-zh"]}[name]
+    rows, size = [], 0
+    for part in parts:
+        corpus, part_rows = sets[part]
+        for copy in range(scale):
+            for row in part_rows:
+                source = corpus / row["file"]
+                target = folder / f"copy{copy}" / row["file"]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                data = source.read_bytes()
+                if scale > 1:
+                    data += f"\n\n(copy {copy})\n".encode()
+                target.write_bytes(data)
+                size += len(data)
+                rows.append({**row, "interviewee_id": f"{row['interviewee_id']}-{copy}",
+                             "file": f"copy{copy}/{row['file']}"})
+    roster = folder / "roster.csv"
+    with open(roster, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return folder, roster, size
+
+
+def run_qcode(folder: Path, roster: Path, out: Path, jobs: int) -> dict:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "pipeline", "run", str(folder), "--roster", str(roster),
+                           "--out", str(out), "-q", "--jobs", str(jobs)], capture_output=True, text=True, cwd=REPO)
+    seconds = time.perf_counter() - started
+    if done.returncode:
+        raise SystemExit(done.stderr)
+    peak_kb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+    manifest = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assignments = sum(f["mentions"] for f in manifest["files"])
+    return {"seconds": round(seconds, 2), "stages": manifest["timings"], "assignments": assignments,
+            "peak_rss_mb": round(peak_kb / 1024, 1)}
+
+
+def bare_segmenters(folder: Path) -> dict:
+    """jieba over the Chinese after OpenCC, spaCy tokenizer + lemmas over the rest, OpenCC alone."""
+    from pipeline.normalize import HAN_RE, converter
+    from pipeline.segment import HAN_RUN_RE, english, lemma, tokenizer
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.md"))]
+    chinese = [t for t in texts if len(HAN_RE.findall(t[:5000])) > 500]
+    others = [t for t in texts if t not in chinese]
+    cc = converter("tw2sp")
+    jieba = tokenizer()
+    nlp = english()
+    clock = time.perf_counter()
+    simplified = [cc.convert(t) for t in chinese]
+    opencc_s = time.perf_counter() - clock
+    clock = time.perf_counter()
+    for text in simplified:
+        for run in HAN_RUN_RE.findall(text):
+            list(jieba.cut(run, HMM=False))
+    jieba_s = time.perf_counter() - clock
+    clock = time.perf_counter()
+    for text in others:
+        for token in nlp.tokenizer(text):
+            lemma(token.lower_)
+    spacy_s = time.perf_counter() - clock
+    mb = lambda items: sum(len(t.encode()) for t in items) / 1e6  # noqa: E731
+    return {"opencc_s": round(opencc_s, 2), "jieba_s": round(jieba_s, 2), "spacy_s": round(spacy_s, 2),
+            "zh_mb": round(mb(chinese), 2), "en_mb": round(mb(others), 2),
+            "segmenters_s": round(opencc_s + jieba_s + spacy_s, 2)}
+
+
+def main(argv: list[str]) -> None:
+    scale = int(argv[argv.index("--scale") + 1]) if "--scale" in argv else 1
+    jobs = int(argv[argv.index("--jobs") + 1]) if "--jobs" in argv else 2
+    shared = Path(argv[argv.index("--shared") + 1]) if "--shared" in argv else REPO.parent / "shared"
+    target = Path(argv[argv.index("--out") + 1]) if "--out" in argv else REPO / "bench.json"
+    sets = corpus_rosters(shared)
+    table = []
+    for name in ("en", "zh", "both"):
+        work = Path(tempfile.mkdtemp(prefix=f"qcode-bench-{name}-"))
+        try:
+            folder, roster, size = build_set(name, sets, work / "t", scale)
+            result = run_qcode(folder, roster, work / "out", jobs)
+            bare = bare_segmenters(folder) if scale == 1 else {}
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        stages = result["stages"]
+        coding = sum(stages.get(k, 0) for k in ("read", "normalize", "segment", "match", "tally"))
+        row = {"set": name, "scale": scale, "jobs": jobs, "mb": round(size / 1e6, 2),
+               "mb_per_s": round(size / 1e6 / result["seconds"], 2), **result,
+               "assignments_per_s": round(result["assignments"] / result["seconds"]), **bare}
+        if bare:
+            row["overhead_read_to_tally"] = round(coding / bare["segmenters_s"], 2)
+            row["overhead_end_to_end"] = round(result["seconds"] / bare["segmenters_s"], 2)
+        table.append(row)
+        print(f"{name:5} {row['mb']:6.2f} MB  {row['seconds']:7.2f} s  {row['mb_per_s']:5.2f} MB/s  "
+              f"{row['assignments_per_s']:6d} assignments/s  peak {row['peak_rss_mb']:7.1f} MB  "
+              + "  ".join(f"{k} {stages.get(k, 0):.2f}" for k in ("start-up", "read", "normalize", "segment",
+                                                                  "match", "tally", "write"))
+              + (f"  bare {bare['segmenters_s']:.2f} s  ratio {row['overhead_end_to_end']:.2f}" if bare else ""))
+    machine = {"python": platform.python_version(), "machine": platform.machine(), "cpus": __import__("os").cpu_count()}
+    target.write_text(json.dumps({"machine": machine, "runs": table}, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {target}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
