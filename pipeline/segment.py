@@ -124,10 +124,12 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 def segment(text: str, unit: str = "sentence", user_dict: str = "") -> Segmented:
     """Words and units of one turn's normalized speech."""
     units = split_units(text, unit)
-    cut = tokenizer(user_dict).cut
     bounds = bytearray(len(text) + 1)
     count = 0
+    cut = None
     for run in HAN_RUN_RE.finditer(text):
+        if cut is None:
+            cut = tokenizer(user_dict).cut      # jieba's dictionary loads only for text with Han
         pos = run.start()
         for w in cut(run.group(), HMM=False):
             bounds[pos] = 1
