@@ -92,8 +92,9 @@ def recode_run(review: ReviewedWorkbook, transcripts: Path | None, jobs: int) ->
     coded = {f["source_file"]: f for f in manifest.get("files", [])}
     planned, _ = plan_jobs(run_options, roster)
     planned = [j for j in planned if j.source_file in coded]
+    found = {j.source_file for j in planned}
     for entry in coded.values():
-        if entry["source_file"] not in {j.source_file for j in planned}:
+        if entry["source_file"] not in found:
             problems.append(Problem(entry["source_file"], f"the transcript is not in {folder} any more",
                                     hint="give the folder the transcripts moved to with --transcripts"))
     for job in planned:

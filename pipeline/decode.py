@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass
-from functools import cache
 
 from .errors import TranscriptError
 from .normalize import HAN_RE, converter
 
 NARROW_MARGIN = 0.10
+_FAMILY = {"cp950": "big5"}
 
 
 @dataclass
@@ -56,8 +56,7 @@ def decode_bytes(data: bytes, path: str, language: str = "") -> Decoded:
     share, encoding, text = readings[0]
     note = ""
     # Big5 and CP950 are one family: only a reading of the other family makes a margin.
-    family = {"big5": "big5", "cp950": "big5"}.get(encoding, encoding)
-    other = [r for r in readings[1:] if {"big5": "big5", "cp950": "big5"}.get(r[1], r[1]) != family]
+    other = [r for r in readings[1:] if _FAMILY.get(r[1], r[1]) != _FAMILY.get(encoding, encoding)]
     if other and share - other[0][0] < NARROW_MARGIN:
         note = (f"read as {encoding.upper()} ({share:.0%} of Han text in dictionary words) rather than "
                 f"{other[0][1].upper()} ({other[0][0]:.0%}): a narrow margin")
@@ -82,23 +81,14 @@ def _has_controls(text: str) -> bool:
     return any(ord(c) < 32 and c not in "\t\n\r\f" for c in text[:65536])
 
 
-@cache
-def _dictionary() -> dict:
-    import jieba
-
-    jieba.setLogLevel(60)
-    jieba.initialize()
-    return jieba.dt.FREQ
-
-
 def dictionary_share(text: str) -> float:
     """Share of Han characters that fall in multi-character jieba dictionary words."""
-    import jieba
+    from .segment import tokenizer
 
     han = "".join(HAN_RE.findall(text[:50000]))
     if not han:
         return 1.0
-    words = _dictionary()
+    jieba = tokenizer()
     simplified = converter("t2s").convert(han)
-    covered = sum(len(w) for w in jieba.cut(simplified, HMM=False) if len(w) > 1 and words.get(w))
+    covered = sum(len(w) for w in jieba.cut(simplified, HMM=False) if len(w) > 1 and jieba.FREQ.get(w))
     return covered / len(simplified)

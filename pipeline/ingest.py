@@ -40,17 +40,14 @@ def read_transcript(path: Path, source_file: str, language: str = "",
     if not data.strip():
         raise TranscriptError(source_file, "the file is empty", hint="remove it from the roster or fill it")
     suffix = path.suffix.lower()
+    notes = []
     if suffix == ".docx":
         text, encoding = docx_text(data, source_file), "docx"
     else:
         decoded = decode_bytes(data, source_file, language)
         text, encoding = decoded.text, decoded.encoding
-    notes = []
-    if encoding not in ("utf-8", "utf-8-sig", "docx", "utf-16"):
-        message = f"read as {encoding.upper()}"
-        if suffix != ".docx" and decoded.note:
-            message = decoded.note
-        notes.append(note(source_file, message))
+        if encoding not in ("utf-8", "utf-8-sig", "utf-16"):     # a legacy encoding: say which
+            notes.append(note(source_file, decoded.note or f"read as {encoding.upper()}"))
     front, body_start = parse_front_matter(text, source_file)
     if not text[body_start:].strip():
         raise TranscriptError(source_file, "the file has no text", hint="remove it from the roster or fill it")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, ReviewError
+from .roster import cell_text
 from .workbook import DECISIONS, MANIFEST_KEY
 
 REQUIRED = ("assignment_id", "source_file", "line", "code", "matched_text", "decision", "recode_to")
@@ -58,21 +59,13 @@ class ReviewedWorkbook:
         return sorted({r.reviewer for r in self.rows if r.reviewer and r.reviewed})
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def read_manifest(workbook, path: str) -> dict:
     if "Run" not in workbook.sheetnames:
         raise ReviewError(path, "is not a qcode workbook (no Run sheet)",
                           hint="give the codebook.xlsx of a qcode run folder, as the reviewer saved it")
     parts: dict[int, str] = {}
     for key, value, *_ in workbook["Run"].iter_rows(min_row=2, values_only=True):
-        match = re.match(rf"^{MANIFEST_KEY} (\d+)/(\d+)$", _text(key))
+        match = re.match(rf"^{MANIFEST_KEY} (\d+)/(\d+)$", cell_text(key))
         if match:
             parts[int(match.group(1))] = "" if value is None else str(value)
     try:
@@ -126,7 +119,7 @@ def read_reviewed(path: str | Path) -> ReviewedWorkbook:
 
 def _read_desk(sheet, name: str, path: str, codes: set[str], problems: list) -> list[ReviewRow]:
     iterator = sheet.iter_rows(values_only=True)
-    header = [_text(h).lower() for h in next(iterator, [])]
+    header = [cell_text(h).lower() for h in next(iterator, [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise ReviewError(path, f"sheet {name!r} has no column {', '.join(repr(m) for m in missing)}",
@@ -134,7 +127,7 @@ def _read_desk(sheet, name: str, path: str, codes: set[str], problems: list) -> 
     where = {c: header.index(c) for c in REQUIRED + OPTIONAL if c in header}
     rows = []
     for number, values in enumerate(iterator, start=2):
-        cell = {c: _text(values[i]) if i < len(values) else "" for c, i in where.items()}
+        cell = {c: cell_text(values[i]) if i < len(values) else "" for c, i in where.items()}
         if not any(cell.values()):
             continue
         decision = cell["decision"].lower()

@@ -44,7 +44,7 @@ def read_roster(path: Path) -> Roster:
     seen_files: dict[str, str] = {}
     spellings: dict[str, tuple[str, int]] = {}      # group key → (first spelling, line)
     for line, cells in rows[1:]:
-        values = {header[i]: _cell(cells[i]) for i in range(min(len(header), len(cells))) if header[i]}
+        values = {header[i]: cell_text(cells[i]) for i in range(min(len(header), len(cells))) if header[i]}
         if not any(values.values()):
             continue
         person_id = values.get("interviewee_id", "")
@@ -94,7 +94,8 @@ def _column_name(value) -> str:
     return "_".join(str(value or "").strip().lower().split())
 
 
-def _cell(value) -> str:
+def cell_text(value) -> str:
+    """A spreadsheet or CSV cell as text: empty for None, 7 (not 7.0) for whole numbers."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

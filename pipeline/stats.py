@@ -20,10 +20,10 @@ def _ratio(part: int, whole: int) -> float:
 def fully_reviewed_files(applied, recoded) -> list[str]:
     """Files whose every machine row is reviewed on the desk (a deleted row is unreviewed)."""
     files = []
+    with_added = {a.source_file for a in applied.added}
     for source_file, result in recoded.results.items():
         rows = [applied.rows.get(a.assignment_id) for a in result.assignments]
-        has_added = any(a.source_file == source_file for a in applied.added)
-        if (rows or has_added) and all(r is not None and r.reviewed for r in rows):
+        if (rows or source_file in with_added) and all(r is not None and r.reviewed for r in rows):
             files.append(source_file)
     return files
 

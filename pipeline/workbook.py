@@ -138,9 +138,7 @@ def assignment_sheets(workbook: Workbook, rows: Iterator[Assignment], code_ids: 
         start = assignment.char_start - assignment.segment_start
         values[ASSIGNMENT_COLUMNS.index("segment_text")] = highlighted(
             assignment.segment_text, start, start + (assignment.char_end - assignment.char_start))
-        review = [v or None for v in assignment.review()]
-        writer.sheet.append([writer.cell(v, c) for v, c in zip(values + review, columns, strict=True)])
-        writer.rows += 1
+        writer.append(values + [v or None for v in assignment.review()])
     if writer is None:
         writer = SheetWriter(workbook, "Assignments", columns)
     _finish_desk(writer, code_ids, extra=EXTRA_REVIEW_ROWS)
