@@ -146,5 +146,35 @@ def audit(reviewed, out, second, transcripts, jobs, force):
     click.echo(f"workbook: {report.out / 'codebook.xlsx'}")
 
 
+@main.command()
+@click.argument("runs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--by", help="Roster column whose values are the groups: country, stakeholder_group, gender, … "
+              "[default: country for several runs, stakeholder_group for one]")
+@click.option("--label", "labels", multiple=True, metavar="RUN=NAME",
+              help="Name a run's group (all its interviewees), instead of its roster column.")
+@click.option("--groups", help="Only these groups, in this order (comma-separated).")
+@click.option("--out", type=click.Path(path_type=Path), help="Compare folder [default: a new outputs/compare-…]")
+@click.option("--force", is_flag=True, help="Replace a compare folder qcode wrote.")
+def compare(runs, by, labels, groups, out, force):
+    """Compare code frequencies across groups of interviewees in one or more RUN folders."""
+    from .comparison import CompareOptions, run_comparison
+    from .run import default_out_dir
+
+    options = CompareOptions(runs=list(runs), out=out or default_out_dir(kind="compare"), by=by,
+                             labels=list(labels), force=force,
+                             groups=[g.strip() for g in groups.split(",") if g.strip()] if groups else None)
+    report = _call(run_comparison, options)
+    for issue in report.notes:
+        click.echo(f"note: {issue}", err=True)
+    click.echo(f"compared {len(report.groups)} groups by {report.by} ({', '.join(report.groups)}) "
+               f"on {len(report.codes)} code(s)" + ("" if report.tested else "; groups overlap: described, not tested"))
+    if report.tested:
+        per_code = report.table.drop_duplicates("code").set_index("code")
+        differ = [f"{code} (G² p_adj {row.g2_p_adj:.3g})" for code, row in per_code.iterrows()
+                  if row.g2_p_adj == row.g2_p_adj and row.g2_p_adj < 0.05]
+        click.echo("rates differ (BH-adjusted G² p < 0.05): " + (", ".join(differ) or "no code"))
+    click.echo(f"workbook: {report.out / 'compare.xlsx'}")
+
+
 def _show(value) -> str:
     return "n/a" if value != value else f"{value:.3f}"

@@ -86,3 +86,11 @@ class StrictModeError(ProblemsError):
 
 class ReviewError(ProblemsError):
     """A reviewed workbook qcode cannot use as it is."""
+
+
+class RunFolderError(PipelineError):
+    """A folder is not a qcode run folder this version can read."""
+
+
+class CompareError(PipelineError):
+    """Runs or groups that cannot be compared as asked."""

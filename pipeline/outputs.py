@@ -28,7 +28,7 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def check_out_dir(out: Path, force: bool) -> None:
+def check_out_dir(out: Path, force: bool, manifest_name: str = MANIFEST, workbook_name: str = WORKBOOK) -> None:
     """An existing non-empty folder is refused; --force replaces it only while its workbook
     is as qcode wrote it (a reviewer edits codebook.xlsx in place)."""
     if not out.exists():
@@ -40,17 +40,17 @@ def check_out_dir(out: Path, force: bool) -> None:
     if not force:
         raise OutputError(out, "the output folder exists and is not empty",
                           hint="choose another --out, or add --force to replace a run folder qcode wrote")
-    manifest = out / MANIFEST
-    workbook = out / WORKBOOK
+    manifest = out / manifest_name
+    workbook = out / workbook_name
     try:
         recorded = json.loads(manifest.read_text(encoding="utf-8")).get("workbook_sha256")
     except (OSError, ValueError):
         recorded = None
     if not recorded:
-        raise OutputError(out, "--force refused: this folder is not a qcode run folder (no run.json)",
+        raise OutputError(out, f"--force refused: this folder is not one qcode wrote (no {manifest_name})",
                           hint="choose another --out; qcode only replaces its own run folders")
     if workbook.exists() and sha256_file(workbook) != recorded:
-        raise OutputError(out / WORKBOOK, "--force refused: the workbook was changed since qcode wrote it "
+        raise OutputError(workbook, "--force refused: the workbook was changed since qcode wrote it "
                           "(a reviewer's work?)", hint="choose another --out, or move the reviewed workbook away")
 
 

@@ -44,8 +44,10 @@ def clean(value: str) -> str:
 class SheetWriter:
     """One write-only sheet with a styled, frozen, filterable header."""
 
-    def __init__(self, workbook: Workbook, title: str, columns: list[str], wrap: set[str] = frozenset()):
+    def __init__(self, workbook: Workbook, title: str, columns: list[str], wrap: set[str] = frozenset(),
+                 formats: dict[str, str] | None = None):
         self.sheet = workbook.create_sheet(title)
+        self.formats = formats or {}
         self.columns = columns
         self.rows = 0
         self.sheet.freeze_panes = "B2"
@@ -71,6 +73,8 @@ class SheetWriter:
             cell = WriteOnlyCell(self.sheet, value=value)
         if column in self.wrap:
             cell.alignment = _WRAP
+        if column in self.formats:
+            cell.number_format = self.formats[column]
         return cell
 
     def append(self, values: list) -> None:
@@ -83,10 +87,11 @@ class SheetWriter:
 
 
 def write_frame(workbook: Workbook, title: str, frame: pd.DataFrame, index: bool = False,
-                color_columns: list[str] | None = None) -> SheetWriter:
+                color_columns: list[str] | None = None, formats: dict[str, str] | None = None,
+                wrap: set[str] = frozenset({"definition"})) -> SheetWriter:
     if index:
         frame = frame.reset_index()
-    writer = SheetWriter(workbook, title, [str(c) for c in frame.columns], wrap={"definition"})
+    writer = SheetWriter(workbook, title, [str(c) for c in frame.columns], wrap=wrap, formats=formats)
     for row in frame.itertuples(index=False):
         writer.append([_plain(v) for v in row])
     writer.finish()

@@ -39,3 +39,21 @@ def test_readme_check_example_holds():
     last = result.output.strip().splitlines()[-1]
     assert f"    {last}" in README
     assert "      zh  大数据杀熟  jieba: 大 | 数据 | 杀熟" in README
+
+
+def test_readme_compare_example_holds(tmp_path):
+    run = tmp_path / "sample"
+    assert CliRunner().invoke(main, ["run", "--out", str(run), "-q"]).exit_code == 0
+    result = CliRunner().invoke(main, ["compare", str(run), "--groups", "Policy Maker,Developer",
+                                       "--out", str(tmp_path / "cmp")])
+    assert result.exit_code == 0
+    for line in result.stdout.splitlines()[:2]:
+        assert f"    {line}" in README
+    table = pd.read_csv(tmp_path / "cmp" / "compare.csv", encoding="utf-8-sig").set_index(["group", "code"])
+    shown = re.search(r"^    Developer\s+equity\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+([\d.]+)\s+(-?[\d.]+)\s+([\d.]+)"
+                      r"\s+([\d.]+)\s+([\d.]+)$", README, flags=re.M).groups()
+    row = table.loc[("Developer", "equity")]
+    assert [int(x) for x in shown[:4]] == [row.interviewees_mentioning, row.group_size, row.mentions,
+                                          row.respondent_words]
+    assert [float(x) for x in shown[4:]] == [round(row[c], 3) for c in ("per_1000_words", "log_ratio", "fisher_p",
+                                                                         "g2_p", "g2_p_adj")]

@@ -218,7 +218,7 @@ def test_force_never_replaces_a_folder_qcode_did_not_write(corpus, codebook_file
     out = tmp_path / "mine"
     write(out, "thesis.docx", "precious")
     result = run([corpus, "--codebook", codebook_file, "--out", out, "--force"])
-    assert result.exit_code == 1 and "not a qcode run folder" in result.output
+    assert result.exit_code == 1 and "not one qcode wrote (no run.json)" in result.output
     assert (out / "thesis.docx").read_text() == "precious"
 
 

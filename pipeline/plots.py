@@ -1,0 +1,74 @@
+"""Tables → PNG charts for papers (matplotlib, headless), with a CJK font where the machine has one."""
+
+from __future__ import annotations
+
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+
+_CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
+              "WenQuanYi Zen Hei", "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Arial Unicode MS")
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def needs_cjk(texts) -> bool:
+    return any(ord(ch) > 0x2E7F for text in texts for ch in str(text))
+
+
+@contextmanager
+def figure_fonts(texts):
+    """Use a CJK font when labels hold Chinese; yields False when none is installed (boxes in the PNG)."""
+    plt = _pyplot()
+    from matplotlib import font_manager
+
+    if not needs_cjk(texts):
+        yield True
+        return
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    found = [name for name in _CJK_FONTS if name in installed]
+    with plt.rc_context({"font.sans-serif": found + list(plt.rcParams["font.sans-serif"])}):
+        if found:
+            yield True
+        else:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+                yield False
+
+
+def grouped_bars(path: Path, categories: list[str], groups: list[str], values: list[list[float]],
+                 marks: list[list[str]], title: str, ylabel: str, caption: str) -> bool:
+    """Bars per category, one per group side by side, each topped by its mark (e.g. "63%").
+
+    Returns False when labels needed a CJK font the machine does not have.
+    """
+    plt = _pyplot()
+    with figure_fonts(categories + groups + [title]) as fonts_ok:
+        width = 0.8 / max(len(groups), 1)
+        wide = min(12.0, max(6.0, 0.35 * len(categories) * max(1, len(groups)) + 2))
+        figure, axes = plt.subplots(figsize=(wide, 4.8), dpi=150)
+        top = max((v for row in values for v in row), default=0) or 1
+        for index, group in enumerate(groups):
+            xs = [c + (index - (len(groups) - 1) / 2) * width for c in range(len(categories))]
+            bars = axes.bar(xs, values[index], width=width * 0.95, label=group)
+            for bar, mark in zip(bars, marks[index], strict=True):
+                axes.annotate(mark, (bar.get_x() + bar.get_width() / 2, bar.get_height()), xytext=(0, 2),
+                              textcoords="offset points", ha="center", va="bottom", fontsize=7)
+        axes.set_xticks(range(len(categories)), categories, rotation=30, ha="right")
+        axes.set_ylim(0, top * 1.15)
+        axes.set_ylabel(ylabel)
+        axes.set_title(title)
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.legend(frameon=False, fontsize=8)
+        figure.text(0.01, 0.01, caption, fontsize=7, color="#555555")
+        figure.tight_layout(rect=(0, 0.04, 1, 1))
+        figure.savefig(path, metadata={"Software": None})
+        plt.close(figure)
+    return fonts_ok
