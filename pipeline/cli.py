@@ -176,5 +176,36 @@ def compare(runs, by, labels, groups, out, force):
     click.echo(f"workbook: {report.out / 'compare.xlsx'}")
 
 
+@main.command()
+@click.argument("sheet", required=False, type=click.Path(path_type=Path))
+@click.option("--sheet-name", help="The workbook's sheet to read [default: the first].")
+@click.option("--out", type=click.Path(path_type=Path), help="Scores folder [default: a new outputs/scores-…]")
+@click.option("--strict", is_flag=True, help="Refuse a sheet with any bad cell, instead of leaving it out.")
+@click.option("--force", is_flag=True, help="Replace a scores folder qcode wrote.")
+def scores(sheet, sheet_name, out, strict, force):
+    """Average workshop pillar scores (relevance, usability) by case [default: the study's Task 3 sheet]."""
+    from .run import default_out_dir
+    from .scores_report import ScoresOptions, run_scores
+
+    options = ScoresOptions(sheet=sheet or _default("transcripts/workshop/task3_scores.csv"),
+                            out=out or default_out_dir(kind="scores"), sheet_name=sheet_name, strict=strict,
+                            force=force)
+    report = _call(run_scores, options)
+    for issue in report.problems:
+        click.echo(f"{issue.kind}: {issue}", err=True)
+    for slip in report.tables.slips.itertuples():
+        click.echo(f"typed average differs: row {slip.row}, {slip.pillar} ({slip.label}, {slip.measure}): "
+                   f"typed {slip.typed}, true {slip.true:.3f}", err=True)
+    long = report.tables.long
+    click.echo(f"{report.groups} group row(s) × {len(report.pillars)} pillars, case(s): "
+               f"{', '.join(report.tables.cases)}")
+    final = report.tables.cases[-1]
+    for measure in ("relevance", "usability"):
+        ranked = long[(long["case"] == final) & (long["measure"] == measure)].sort_values("rank")
+        click.echo(f"{measure} ({final}): " + ", ".join(f"{r.pillar} {r.mean:.1f}" for r in ranked.itertuples()))
+    click.echo(f"{len(report.tables.checks)} typed average(s) checked, {len(report.tables.slips)} differ")
+    click.echo(f"workbook: {report.out / 'scores.xlsx'}")
+
+
 def _show(value) -> str:
     return "n/a" if value != value else f"{value:.3f}"

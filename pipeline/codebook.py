@@ -85,6 +85,8 @@ def _read_xlsx(path: Path) -> dict:
     rows = sheet.iter_rows(values_only=True)
     header = [str(h or "").strip().lower() for h in next(rows, [])]
     if "id" not in header:
+        rows.close()
+        workbook.close()
         raise CodebookError(path, f"sheet {sheet.title!r} has no `id` column", line=1,
                             hint="columns: id, label, label_zh, parent, definition, terms_en, terms_zh, "
                                  "exclude_en, exclude_zh")

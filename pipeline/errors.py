@@ -94,3 +94,7 @@ class RunFolderError(PipelineError):
 
 class CompareError(PipelineError):
     """Runs or groups that cannot be compared as asked."""
+
+
+class ScoresError(PipelineError):
+    """A workshop score sheet qcode cannot use."""

@@ -72,3 +72,52 @@ def grouped_bars(path: Path, categories: list[str], groups: list[str], values: l
         figure.savefig(path, metadata={"Software": None})
         plt.close(figure)
     return fonts_ok
+
+
+def heat_map(path: Path, rows: list[str], columns: list[str], values: list[list[float]], title: str,
+             low: float, high: float) -> bool:
+    """A rows × columns grid of values coloured from low to high, each cell annotated with one decimal."""
+    plt = _pyplot()
+    with figure_fonts(rows + columns + [title]) as fonts_ok:
+        figure, axes = plt.subplots(figsize=(min(12.0, 2.5 + 1.1 * len(columns)), 1.2 + 0.45 * len(rows)), dpi=150)
+        image = axes.imshow(values, cmap="YlOrRd", vmin=low, vmax=high, aspect="auto")
+        axes.set_xticks(range(len(columns)), columns, rotation=30, ha="right")
+        axes.set_yticks(range(len(rows)), rows)
+        for i, row in enumerate(values):
+            for j, value in enumerate(row):
+                if value == value:
+                    axes.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=8,
+                              color="white" if value > low + 0.7 * (high - low) else "black")
+        figure.colorbar(image, ax=axes, fraction=0.04)
+        axes.set_title(title)
+        figure.tight_layout()
+        figure.savefig(path, metadata={"Software": None})
+        plt.close(figure)
+    return fonts_ok
+
+
+def labelled_scatter(path: Path, points: list[tuple[str, str, float, float]], title: str, xlabel: str,
+                     ylabel: str, low: float, high: float) -> bool:
+    """One point per (label, series): x, y, the label written beside it, one colour per series."""
+    plt = _pyplot()
+    series = list(dict.fromkeys(s for _, s, _, _ in points))
+    with figure_fonts([p[0] for p in points] + series + [title]) as fonts_ok:
+        figure, axes = plt.subplots(figsize=(6.4, 5.6), dpi=150)
+        axes.plot([low, high], [low, high], color="#bbbbbb", linewidth=0.8, zorder=0)
+        for name in series:
+            mine = [p for p in points if p[1] == name and p[2] == p[2] and p[3] == p[3]]
+            axes.scatter([p[2] for p in mine], [p[3] for p in mine], label=name if len(series) > 1 else None, s=36)
+            for label, _, x, y in mine:
+                axes.annotate(label, (x, y), xytext=(4, 3), textcoords="offset points", fontsize=8)
+        axes.set_xlim(low - 0.2, high + 0.2)
+        axes.set_ylim(low - 0.2, high + 0.2)
+        axes.set_xlabel(xlabel)
+        axes.set_ylabel(ylabel)
+        axes.set_title(title)
+        axes.spines[["top", "right"]].set_visible(False)
+        if len(series) > 1:
+            axes.legend(frameon=False, fontsize=8)
+        figure.tight_layout()
+        figure.savefig(path, metadata={"Software": None})
+        plt.close(figure)
+    return fonts_ok

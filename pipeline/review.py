@@ -122,6 +122,7 @@ def _read_desk(sheet, name: str, path: str, codes: set[str], problems: list) -> 
     header = [cell_text(h).lower() for h in next(iterator, [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
+        iterator.close()            # a read-only sheet's generator holds the file open until closed
         raise ReviewError(path, f"sheet {name!r} has no column {', '.join(repr(m) for m in missing)}",
                           hint="keep the desk's header row as qcode wrote it (columns may be moved, not renamed)")
     where = {c: header.index(c) for c in REQUIRED + OPTIONAL if c in header}

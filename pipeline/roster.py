@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from pathlib import Path
 
 from .errors import Problem, RosterError
 from .models import Interviewee, Roster
+from .sheets import read_rows
 
 REQUIRED = ("interviewee_id", "file", "stakeholder_groups")
 KNOWN = ("description", "gender", "age_group", "country", "region", "language", "speaker_labels")
@@ -26,7 +25,7 @@ def find_roster(folder: Path) -> Path | None:
 
 def read_roster(path: Path) -> Roster:
     """Read a roster; raise RosterError if it cannot be used at all, else list row problems."""
-    rows = _read_xlsx(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _read_csv(path)
+    _, rows = read_rows(path, RosterError)
     if not rows:
         raise RosterError(path, "the roster is empty", hint=f"columns: {', '.join(REQUIRED)}")
     header = [_column_name(h) for h in rows[0][1]]
@@ -101,46 +100,6 @@ def cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
-
-
-def _read_csv(path: Path) -> list[tuple[int, list]]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise RosterError(path, f"cannot be read ({exc.strerror})", hint="check the path") from None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise RosterError(path, "is not UTF-8 or GB18030 text", hint="save it from Excel as CSV UTF-8")
-    sample = text[:4096]
-    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = []
-    try:
-        for cells in reader:
-            rows.append((reader.line_num, cells))
-    except csv.Error as exc:
-        raise RosterError(path, f"is not valid CSV ({exc})", line=reader.line_num,
-                          hint="check the quotes on that line") from None
-    return rows
-
-
-def _read_xlsx(path: Path) -> list[tuple[int, list]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several types for a file that is not xlsx
-        raise RosterError(path, f"cannot be opened as an Excel workbook ({type(exc).__name__})",
-                          hint="save it from Excel as .xlsx, or as CSV UTF-8") from None
-    sheet = workbook.worksheets[0]
-    rows = [(number, list(cells)) for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1)]
-    workbook.close()
-    return rows
 
 
 def roster_from_files(files: list[str]) -> Roster:

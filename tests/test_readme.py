@@ -57,3 +57,10 @@ def test_readme_compare_example_holds(tmp_path):
                                           row.respondent_words]
     assert [float(x) for x in shown[4:]] == [round(row[c], 3) for c in ("per_1000_words", "log_ratio", "fisher_p",
                                                                          "g2_p", "g2_p_adj")]
+
+
+def test_readme_scores_example_holds(tmp_path):
+    result = CliRunner().invoke(main, ["scores", "--out", str(tmp_path / "s")])
+    assert result.exit_code == 0
+    for line in result.stdout.splitlines()[:-1]:
+        assert f"    {line}" in README
