@@ -72,10 +72,14 @@ def main() -> None:
               help="Files coded in parallel processes [default: all cores].")
 @click.option("--reviewed", type=click.Path(path_type=Path),
               help="A reviewed workbook of an earlier run: carry its decisions onto this run's desk.")
+@click.option("--cache", "cache_dir", type=click.Path(path_type=Path),
+              help="Segmentation cache folder [default: the user's cache folder, e.g. ~/.cache/qcode].")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the segmentation cache.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems and the workbook's path.")
 def run(transcripts, codebook, roster, out, unit, language, include_interviewer, user_dict, strict, force,
-        jobs, reviewed, quiet):
+        jobs, reviewed, cache_dir, no_cache, quiet):
     """Code TRANSCRIPTS (a folder; default: the embedded sample) into a run folder."""
+    from .cache import default_cache_dir
     from .run import RunOptions, default_out_dir, run_corpus
 
     options = RunOptions(
@@ -83,7 +87,8 @@ def run(transcripts, codebook, roster, out, unit, language, include_interviewer,
         codebook=codebook or _default("codebooks/data_justice.yaml"),
         out=out or default_out_dir(), roster=roster, unit=unit, language=language,
         include_interviewer=include_interviewer, user_dict=user_dict, strict=strict, force=force,
-        progress=not quiet and sys.stderr.isatty(), jobs=jobs or os.cpu_count() or 1, reviewed=reviewed)
+        progress=not quiet and sys.stderr.isatty(), jobs=jobs or os.cpu_count() or 1, reviewed=reviewed,
+        cache=None if no_cache else (cache_dir or default_cache_dir()))
     report = _call(run_corpus, options)
     for issue in report.problems:
         click.echo(f"problem: {issue}", err=True)
@@ -93,6 +98,9 @@ def run(transcripts, codebook, roster, out, unit, language, include_interviewer,
         top = ", ".join(f"{code} {n}" for code, n in report.top_codes) or "none"
         click.echo(f"coded {report.files_coded} file(s): {report.mentions} mention(s); top codes: {top}")
         click.echo(f"{len(report.problems)} problem(s), {len(report.notes)} note(s)")
+        if report.from_cache:
+            click.echo(f"{report.from_cache} of {report.files_coded} file(s) segmented from the cache "
+                       f"({options.cache})")
     click.echo(f"workbook: {report.out / 'codebook.xlsx'}")
 
 

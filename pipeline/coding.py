@@ -40,6 +40,8 @@ class Settings:
     include_interviewer: bool = False
     user_dict: str = ""
     keep_units: bool = False       # also return every unit's file span and speaker (for audits)
+    cache_dir: str = ""            # segmentation cache folder ("" = no cache)
+    cache_environment: str = ""    # cache.environment_key(user_dict), computed once per run
 
 
 @dataclass
@@ -103,12 +105,30 @@ def code_file(job: FileJob, settings: Settings, matcher: Matcher) -> FileResult:
     data = read_bytes(Path(job.path), job.source_file)
     checksum = file_checksum(data)
     timings["read_bytes"] = time.perf_counter() - clock
-    prepared = prepare_file(job, settings, data, timings)
-    timings["read"] += timings.pop("read_bytes")
+    cache = key = prepared = None
+    if settings.cache_dir:
+        from .cache import SegmentCache, entry_key
+
+        cache = SegmentCache(settings.cache_dir)
+        key = entry_key(settings.cache_environment, checksum, job, settings.unit, settings.include_interviewer)
+        clock = time.perf_counter()
+        prepared = cache.load(key)
+        timings["cache"] = time.perf_counter() - clock
+    cached = prepared is not None
+    if cached:
+        timings.update(normalize=0.0, segment=0.0)
+    else:
+        prepared = prepare_file(job, settings, data, timings)
+        if cache is not None:
+            clock = time.perf_counter()
+            cache.store(key, prepared)
+            timings["cache"] += time.perf_counter() - clock
+    timings["read"] = timings.get("read", 0.0) + timings.pop("read_bytes")
     clock = time.perf_counter()
     result = match_prepared(job, prepared, matcher, checksum, settings.keep_units)
     timings["match"] = time.perf_counter() - clock
     result.timings = timings
+    result.cached = cached
     return result
 
 

@@ -7,7 +7,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from .models import Codebook, Term
-from .segment import Segmented, Word
+from .segment import Segmented
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,8 @@ class Matcher:
         starts = [u[0] for u in seg.units]
         if self._zh_scan is not None:
             self._find_chinese(seg, starts, raw)
-        if seg.words:
-            self._find_english(seg.words, raw)
+        if seg.word_starts:
+            self._find_english(seg, raw)
         return _resolve(raw)
 
     def _find_chinese(self, seg: Segmented, starts: list[int], raw: list) -> None:
@@ -76,28 +76,30 @@ class Matcher:
                 unit = max(bisect_right(starts, pos) - 1, 0)
                 raw.append((term, excluding, pos, end, unit))
 
-    def _find_english(self, words: list[Word], raw: list) -> None:
-        for i, word in enumerate(words):
-            candidates = self._by_lemma.get(word.lemma, [])
-            exact = self._by_exact.get(word.lower)
+    def _find_english(self, seg: Segmented, raw: list) -> None:
+        lowers, lemmas, units = seg.word_lowers, seg.word_lemmas, seg.word_units
+        n = len(lowers)
+        for i, lower in enumerate(lowers):
+            candidates = self._by_lemma.get(lemmas[i], [])
+            exact = self._by_exact.get(lower)
             if exact:
                 candidates = candidates + exact
-            if self._prefix_scan is not None and self._prefix_scan.match(word.lower):
-                candidates = candidates + [(t, x) for p, t, x in self._by_prefix if word.lower.startswith(p)]
+            if self._prefix_scan is not None and self._prefix_scan.match(lower):
+                candidates = candidates + [(t, x) for p, t, x in self._by_prefix if lower.startswith(p)]
             for term, excluding in candidates:
                 last = i + len(term.words) - 1
-                if last >= len(words) or words[last].unit != word.unit:
+                if last >= n or units[last] != units[i]:
                     continue
-                if all(_word_matches(words[i + k], pattern) for k, pattern in enumerate(term.words)):
-                    raw.append((term, excluding, word.start, words[last].end, word.unit))
+                if all(_word_matches(lowers[i + k], lemmas[i + k], pattern) for k, pattern in enumerate(term.words)):
+                    raw.append((term, excluding, seg.word_starts[i], seg.word_ends[last], units[i]))
 
 
-def _word_matches(word: Word, pattern) -> bool:
+def _word_matches(lower: str, lemma: str, pattern) -> bool:
     if pattern.kind == "lemma":
-        return word.lemma == pattern.value
+        return lemma == pattern.value
     if pattern.kind == "exact":
-        return word.lower == pattern.value
-    return word.lower.startswith(pattern.value)
+        return lower == pattern.value
+    return lower.startswith(pattern.value)
 
 
 def _resolve(raw: list[tuple[Term, bool, int, int, int]]) -> list[Hit]:

@@ -185,3 +185,4 @@ class FileResult:
     unit_codes: list = field(default_factory=list)   # per unit holding codes: sorted code ids
     unit_spans: list = field(default_factory=list)   # with Settings.keep_units: (start, end, speaker, role)
     text: str = ""                                   # with Settings.keep_units: the file's text
+    cached: bool = False                             # normalized and segmented text came from the cache

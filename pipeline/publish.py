@@ -25,9 +25,11 @@ class Collected:
     files: list[dict] = field(default_factory=list)
     issues: list = field(default_factory=list)
     timings: dict = field(default_factory=dict)
+    cached: int = 0                   # files whose segmentation came from the cache
 
     def add_file(self, result: FileResult) -> None:
         self.words[result.interviewee_id] = result.respondent_words
+        self.cached += result.cached
         self.issues.extend(result.problems)
         self.files.append(file_entry(result))
         for stage, seconds in result.timings.items():

@@ -41,6 +41,7 @@ class RunOptions:
     max_rows: int = MAX_ROWS
     jobs: int = 1
     reviewed: Path | None = None       # carry a reviewed workbook's decisions onto this run
+    cache: Path | None = None          # segmentation cache folder (None: no cache)
 
 
 @dataclass
@@ -52,6 +53,7 @@ class RunReport:
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
     manifest: dict = field(default_factory=dict)
+    from_cache: int = 0
 
 
 def default_out_dir(base: Path = Path("outputs"), kind: str = "run") -> Path:
@@ -140,14 +142,23 @@ def check_user_dict(path: Path) -> None:
                                 hint="each line is `word [frequency] [part-of-speech]`")
 
 
+def run_settings(options, keep_units: bool) -> Settings:
+    """Settings of the per-file stage; the cache's environment key is computed once, here."""
+    from .cache import environment_key
+
+    user_dict = str(options.user_dict or "")
+    return Settings(unit=options.unit, include_interviewer=options.include_interviewer, user_dict=user_dict,
+                    keep_units=keep_units, cache_dir=str(options.cache or ""),
+                    cache_environment=environment_key(user_dict) if options.cache else "")
+
+
 def run_corpus(options: RunOptions) -> RunReport:
     """Code every file, tally, and write the run folder; a Problem never stops the other files."""
     started = time.perf_counter()
     created = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     check_out_dir(options.out, options.force)
     codebook, roster, jobs, issues = load_inputs(options)
-    settings = Settings(unit=options.unit, include_interviewer=options.include_interviewer,
-                        user_dict=str(options.user_dict or ""), keep_units=options.reviewed is not None)
+    settings = run_settings(options, keep_units=options.reviewed is not None)
     matcher = Matcher(codebook)
     carrier = None
     if options.reviewed is not None:
@@ -196,6 +207,7 @@ def run_corpus(options: RunOptions) -> RunReport:
             "codebook": {"name": codebook.name, "version": codebook.version, "codes": codebook.ids,
                          "yaml": codebook_yaml(codebook)},
             "files": collected.files,
+            "cache": {"folder": str(options.cache) if options.cache else None, "files_from_cache": collected.cached},
             "notes": [n.as_dict() for n in notes], "problems": [p.as_dict() for p in problems],
         }
         if carrier is not None:
@@ -210,7 +222,7 @@ def run_corpus(options: RunOptions) -> RunReport:
     totals = tallies.by_interviewee.groupby("code", sort=False)["mentions"].sum()
     top = sorted(((c, int(n)) for c, n in totals.items() if n), key=lambda x: -x[1])[:5]
     return RunReport(out=out, files_coded=len(collected.files), mentions=sum(totals), top_codes=top,
-                     problems=problems, notes=notes, manifest=manifest)
+                     problems=problems, notes=notes, manifest=manifest, from_cache=collected.cached)
 
 
 _worker_state: dict = {}

@@ -64,12 +64,20 @@ class SheetWriter:
 
     def cell(self, value, column: str | None = None):
         """A cell; text is always text (never a formula), whatever it starts with."""
-        if isinstance(value, str) or isinstance(value, CellRichText):
-            cell = WriteOnlyCell(self.sheet, value=value if isinstance(value, CellRichText) else clean(value))
+        styled = column in self.wrap or column in self.formats
+        if isinstance(value, CellRichText):
+            cell = WriteOnlyCell(self.sheet, value=value)
+        elif isinstance(value, str):
+            value = clean(value)
+            if not styled and not value.startswith(("=", "#")):
+                return value           # a plain value: openpyxl stores it as text, without a cell object
+            cell = WriteOnlyCell(self.sheet, value=value)
             cell.data_type = "s"
         else:
             if value is not None and pd.isna(value):
                 value = None
+            if not styled:
+                return value
             cell = WriteOnlyCell(self.sheet, value=value)
         if column in self.wrap:
             cell.alignment = _WRAP

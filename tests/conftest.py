@@ -40,6 +40,18 @@ codes:
 """
 
 
+@pytest.fixture(autouse=True, scope="session")
+def private_cache(tmp_path_factory):
+    """`qcode run` caches segmentation in the user's cache folder by default: tests use their own."""
+    import os
+
+    from pipeline.cache import ENV_VARIABLE
+
+    os.environ[ENV_VARIABLE] = str(tmp_path_factory.mktemp("qcode-cache"))
+    yield
+    os.environ.pop(ENV_VARIABLE, None)
+
+
 @pytest.fixture
 def codebook_file(tmp_path: Path) -> Path:
     path = tmp_path / "codebook.yaml"
