@@ -44,8 +44,8 @@ class Matcher:
             self._zh_by_first.setdefault(term.zh[0], []).append((term, excluding))
         self._zh_scan = None
         if zh:
-            alternatives = sorted({re.escape(t.zh) for t, _ in zh}, key=len, reverse=True)
-            self._zh_scan = re.compile("(?=" + "|".join(alternatives) + ")")
+            # Scan for the terms' first characters (a character class is fast), then check the terms there.
+            self._zh_scan = re.compile("[" + "".join(re.escape(c) for c in sorted(self._zh_by_first)) + "]")
         self._prefix_scan = None
         if self._by_prefix:
             prefixes = sorted({re.escape(p) for p, _, _ in self._by_prefix}, key=len, reverse=True)
@@ -55,7 +55,7 @@ class Matcher:
         """Every mention in one turn, overlaps of a code resolved and exclusions applied."""
         raw: list[tuple[Term, bool, int, int, int]] = []
         starts = [u[0] for u in seg.units]
-        if self._zh_scan is not None:
+        if self._zh_scan is not None and seg.word_count > len(seg.word_starts):     # the turn has Han words
             self._find_chinese(seg, starts, raw)
         if seg.word_starts:
             self._find_english(seg, raw)
