@@ -74,13 +74,9 @@ def _parse_yaml(text: str, path) -> dict:
 
 
 def _read_xlsx(path: Path) -> dict:
-    from openpyxl import load_workbook
+    from .sheets import open_workbook
 
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several types for a file that is not xlsx
-        raise CodebookError(path, f"cannot be opened as an Excel workbook ({type(exc).__name__})",
-                            hint="save it from Excel as .xlsx") from None
+    workbook = open_workbook(path, CodebookError, hint="save it from Excel as .xlsx")
     sheet = workbook["Codebook"] if "Codebook" in workbook.sheetnames else workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = [str(h or "").strip().lower() for h in next(rows, [])]

@@ -15,7 +15,7 @@ from . import __version__
 from .compare import Codes, Groups, group_interviewees, overlap_note, run_names, shared_codes
 from .compare import compare_table as build_table
 from .errors import CompareError, Problem, note
-from .outputs import RunFolder, check_out_dir, sha256_file, write_csv, write_json
+from .outputs import RunFolder, check_out_dir, seal, write_csv
 from .plots import grouped_bars
 from .runs import load_run
 from .workbook import write_frame
@@ -110,10 +110,8 @@ def run_comparison(options: CompareOptions) -> CompareReport:
         manifest = {"format_version": 1, "qcode_version": __version__,
                     "created": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
                     "by": by, "groups": groups.names, "tested": not groups.overlapping, "codes": codes.ids,
-                    "runs": runs_frame.to_dict(orient="records"), "notes": [n.as_dict() for n in notes],
-                    "workbook_sha256": sha256_file(folder.path(WORKBOOK))}
-        write_json(folder.path(MANIFEST), manifest)
-        out = folder.commit()
+                    "runs": runs_frame.to_dict(orient="records"), "notes": [n.as_dict() for n in notes]}
+        out = seal(folder, manifest, WORKBOOK, MANIFEST)
     except BaseException:
         folder.discard()
         raise

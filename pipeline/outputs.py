@@ -82,6 +82,13 @@ class RunFolder:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+def seal(folder: RunFolder, manifest: dict, workbook_name: str, manifest_name: str) -> Path:
+    """Record the workbook's checksum in the manifest (what --force checks), write it, rename the folder into place."""
+    manifest["workbook_sha256"] = sha256_file(folder.path(workbook_name))
+    write_json(folder.path(manifest_name), manifest)
+    return folder.commit()
+
+
 def write_csv(path: Path, frame: pd.DataFrame, index: bool = False) -> None:
     """UTF-8 with BOM, so that Excel shows Chinese correctly."""
     frame.to_csv(path, index=index, encoding="utf-8-sig", lineterminator="\n")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .errors import Problem, ReviewError
 from .roster import cell_text
+from .sheets import open_workbook
 from .workbook import DECISIONS, MANIFEST_KEY
 
 REQUIRED = ("assignment_id", "source_file", "line", "code", "matched_text", "decision", "recode_to")
@@ -81,16 +82,10 @@ def read_manifest(workbook, path: str) -> dict:
 
 def read_reviewed(path: str | Path) -> ReviewedWorkbook:
     """Read every desk sheet, however the reviewer sorted, filtered, hid or deleted rows."""
-    from openpyxl import load_workbook
-
     path = Path(path)
     if not path.is_file():
         raise ReviewError(path, "the reviewed workbook does not exist", hint="check the path")
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several types for a file that is not xlsx
-        raise ReviewError(path, f"cannot be opened as an Excel workbook ({type(exc).__name__})",
-                          hint="save it from Excel or LibreOffice as .xlsx") from None
+    workbook = open_workbook(path, ReviewError, hint="save it from Excel or LibreOffice as .xlsx")
     try:
         manifest = read_manifest(workbook, str(path))
         codes = set(manifest.get("codebook", {}).get("codes", []))

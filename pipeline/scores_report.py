@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from . import __version__
 from .errors import Problem, StrictModeError
-from .outputs import RunFolder, check_out_dir, sha256_file, write_csv, write_json
+from .outputs import RunFolder, check_out_dir, seal, write_csv
 from .plots import heat_map as plot_heat_map
 from .plots import labelled_scatter
 from .scores import ScoreTables, heat_map, scatter_points, score_tables
@@ -82,10 +82,8 @@ def run_scores(options: ScoresOptions) -> ScoresReport:
                     "sheet": str(Path(options.sheet).resolve()), "sheet_name": sheet.sheet, "shape": sheet.shape,
                     "pillars": sheet.pillars, "cases": tables.cases,
                     "typed_averages": len(tables.checks), "typed_averages_differing": len(tables.slips),
-                    "problems": [p.as_dict() for p in problems],
-                    "workbook_sha256": sha256_file(folder.path(WORKBOOK))}
-        write_json(folder.path(MANIFEST), manifest)
-        out = folder.commit()
+                    "problems": [p.as_dict() for p in problems]}
+        out = seal(folder, manifest, WORKBOOK, MANIFEST)
     except BaseException:
         folder.discard()
         raise

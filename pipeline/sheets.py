@@ -46,14 +46,18 @@ def _read_csv(path: Path, error: type[PipelineError]) -> list[tuple[int, list]]:
     return rows
 
 
-def _read_xlsx(path: Path, error: type[PipelineError], sheet: str | None) -> tuple[str, list[tuple[int, list]]]:
+def open_workbook(path: Path, error: type[PipelineError], hint: str = "save it from Excel as .xlsx, or as CSV UTF-8"):
+    """A workbook opened read-only with cached values; `error` for a file that is not one."""
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        return load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several types for a file that is not xlsx
-        raise error(path, f"cannot be opened as an Excel workbook ({type(exc).__name__})",
-                    hint="save it from Excel as .xlsx, or as CSV UTF-8") from None
+        raise error(path, f"cannot be opened as an Excel workbook ({type(exc).__name__})", hint=hint) from None
+
+
+def _read_xlsx(path: Path, error: type[PipelineError], sheet: str | None) -> tuple[str, list[tuple[int, list]]]:
+    workbook = open_workbook(path, error)
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
             raise error(path, f"has no sheet {sheet!r}", hint=f"its sheets: {', '.join(workbook.sheetnames)}")
