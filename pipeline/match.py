@@ -54,15 +54,15 @@ class Matcher:
     def find(self, seg: Segmented) -> list[Hit]:
         """Every mention in one turn, overlaps of a code resolved and exclusions applied."""
         raw: list[tuple[Term, bool, int, int, int]] = []
-        starts = [u[0] for u in seg.units]
         if self._zh_scan is not None and seg.word_count > len(seg.word_starts):     # the turn has Han words
-            self._find_chinese(seg, starts, raw)
+            self._find_chinese(seg, raw)
         if seg.word_starts:
             self._find_english(seg, raw)
         return _resolve(raw)
 
-    def _find_chinese(self, seg: Segmented, starts: list[int], raw: list) -> None:
+    def _find_chinese(self, seg: Segmented, raw: list) -> None:
         text, bounds = seg.text, seg.bounds
+        starts = [u[0] for u in seg.units]
         for m in self._zh_scan.finditer(text):
             pos = m.start()
             for term, excluding in self._zh_by_first.get(text[pos], ()):

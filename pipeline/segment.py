@@ -18,17 +18,6 @@ ABBREVIATIONS = {
 }
 
 
-@dataclass(slots=True)
-class Word:
-    """A Latin-script token: where it is in the normalized text, its lowercase and lemma."""
-
-    start: int
-    end: int
-    lower: str
-    lemma: str
-    unit: int
-
-
 @dataclass
 class Segmented:
     """One turn's normalized speech, cut into coding units and words.
@@ -47,11 +36,6 @@ class Segmented:
     word_lemmas: list[str] = field(default_factory=list)
     word_units: list[int] = field(default_factory=list)
     word_count: int = 0                # Han words + Latin words (punctuation excluded)
-
-    @property
-    def words(self) -> list[Word]:
-        return [Word(*row) for row in zip(self.word_starts, self.word_ends, self.word_lowers, self.word_lemmas,
-                                          self.word_units, strict=True)]
 
 
 @cache
