@@ -76,6 +76,7 @@ def group_interviewees(runs: list[RunTables], by: str, labels: dict[str, str] | 
     members: dict[str, list[Member]] = {}
     left_out: dict[str, list[str]] = {}
     overlapping = []
+    named: list[str] = []                     # every group the rosters name, before --groups chooses
     for run, name in zip(runs, names, strict=True):
         label = labels.get(name)
         if label is None and column not in run.roster.columns:
@@ -94,6 +95,7 @@ def group_interviewees(runs: list[RunTables], by: str, labels: dict[str, str] | 
                 groups = [g for g in _SPLIT.split(str(row[column]).strip()) if g]
             else:
                 groups = [str(row[column]).strip()] if str(row[column]).strip() else []
+            named.extend(g for g in groups if g not in named)
             if only is not None:
                 groups = [g for g in groups if g in only]
             if not groups:
@@ -112,23 +114,10 @@ def group_interviewees(runs: list[RunTables], by: str, labels: dict[str, str] | 
         missing = [g for g in only if g not in members]
         if missing:
             raise CompareError("--groups", f"no interviewee is in {', '.join(missing)}",
-                               hint=f"groups by {by}: {', '.join(_all_values(runs, column, labels, names))}")
+                               hint=f"groups by {by}: {', '.join(named)}")
         result.members = {g: members[g] for g in only}
     _check_groups(result, runs, names)
     return result
-
-
-def _all_values(runs, column, labels, names) -> list[str]:
-    values: list[str] = []
-    for run, name in zip(runs, names, strict=True):
-        if name in labels:
-            candidates = [labels[name]]
-        elif column in run.roster.columns:
-            candidates = [g for cell in run.roster[column] for g in _SPLIT.split(str(cell).strip()) if g]
-        else:
-            candidates = []
-        values.extend(v for v in candidates if v not in values)
-    return values
 
 
 def _check_groups(groups: Groups, runs: list[RunTables], names: list[str]) -> None:

@@ -101,12 +101,13 @@ def run_comparison(options: CompareOptions) -> CompareReport:
     folder = RunFolder(options.out)
     try:
         write_csv(folder.path("compare.csv"), table)
-        fonts_ok = _write_png(folder.path("compare.png"), table, groups, codes)
+        wide = wide_rates(table, groups.names, codes.ids)
+        fonts_ok = _write_png(folder.path("compare.png"), table, wide, groups, codes)
         if not fonts_ok:
             notes.append(note("compare.png", "no Chinese font is installed, so Chinese labels show as boxes "
                                              "in the PNG", hint="the Excel chart shows them; or install "
                                                                 "fonts-noto-cjk and run compare again"))
-        _write_workbook(folder.path(WORKBOOK), table, groups, codes, runs_frame, notes)
+        _write_workbook(folder.path(WORKBOOK), table, wide, groups, codes, runs_frame, notes)
         manifest = {"format_version": 1, "qcode_version": __version__,
                     "created": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
                     "by": by, "groups": groups.names, "tested": not groups.overlapping, "codes": codes.ids,
@@ -129,8 +130,7 @@ def wide_rates(table: pd.DataFrame, groups: list[str], codes: list[str]) -> pd.D
     return wide
 
 
-def _write_png(path: Path, table: pd.DataFrame, groups: Groups, codes: Codes) -> bool:
-    wide = wide_rates(table, groups.names, codes.ids)
+def _write_png(path: Path, table: pd.DataFrame, wide: pd.DataFrame, groups: Groups, codes: Codes) -> bool:
     values = [wide[f"{g} per 1,000 words"].tolist() for g in groups.names]
     marks = [[f"{share:.0%}" for share in wide[f"{g} share"]] for g in groups.names]
     sizes = table.drop_duplicates("group").set_index("group")["group_size"]
@@ -141,11 +141,10 @@ def _write_png(path: Path, table: pd.DataFrame, groups: Groups, codes: Codes) ->
                         caption="Above each bar: share of the group's interviewees who mention the code.")
 
 
-def _write_workbook(path: Path, table: pd.DataFrame, groups: Groups, codes: Codes, runs: pd.DataFrame,
-                    notes: list[Problem]) -> None:
+def _write_workbook(path: Path, table: pd.DataFrame, wide: pd.DataFrame, groups: Groups, codes: Codes,
+                    runs: pd.DataFrame, notes: list[Problem]) -> None:
     workbook = Workbook(write_only=True)
     write_frame(workbook, "Compare", table, formats=_FORMATS, wrap=set())
-    wide = wide_rates(table, groups.names, codes.ids)
     formats = {c: ("0.0%" if c.endswith(" share") else "0.00") for c in wide.columns}
     writer = write_frame(workbook, "Chart", wide, index=True, formats=formats)
     _chart(writer.sheet, len(codes.ids), len(groups.names), groups.by)

@@ -16,6 +16,7 @@ import pandas as pd
 from .errors import OutputError
 from .models import ASSIGNMENT_COLUMNS, Assignment
 
+FORMAT_VERSION = 1              # of run folders: run.json, its CSVs and the Run sheet
 WORKBOOK = "codebook.xlsx"
 MANIFEST = "run.json"
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, ReviewError
+from .outputs import FORMAT_VERSION
 from .roster import cell_text
 from .sheets import open_workbook
 from .workbook import DECISIONS, MANIFEST_KEY
@@ -74,7 +75,7 @@ def read_manifest(workbook, path: str) -> dict:
     except (ValueError, KeyError):
         raise ReviewError(path, "is not a qcode workbook: its Run sheet has no readable run record",
                           hint="give the codebook.xlsx of a qcode run folder; do not edit its Run sheet") from None
-    if manifest.get("format_version") != 1:
+    if manifest.get("format_version") != FORMAT_VERSION:
         raise ReviewError(path, f"was written by a qcode of another format ({manifest.get('format_version')!r})",
                           hint="re-run the coding with this qcode and review that workbook")
     return manifest

@@ -15,13 +15,12 @@ from .errors import PipelineError, Problem, StrictModeError, TranscriptError, no
 from .ingest import is_transcript_name
 from .match import Matcher
 from .models import Roster
-from .outputs import AssignmentSpool, RunFolder, check_out_dir, sha256_file
+from .outputs import FORMAT_VERSION, AssignmentSpool, RunFolder, check_out_dir, sha256_file
 from .publish import Collected, publish
 from .review import read_reviewed
 from .roster import find_roster, read_roster, roster_from_files
 from .workbook import MAX_ROWS
 
-FORMAT_VERSION = 1
 UNITS = ("sentence", "turn")
 
 

@@ -11,9 +11,9 @@ import pandas as pd
 from .codebook import codebook_from_yaml
 from .errors import CodebookError, RunFolderError
 from .models import Codebook
-from .outputs import MANIFEST
+from .outputs import FORMAT_VERSION, MANIFEST
 
-READABLE_FORMATS = (1,)
+READABLE_FORMATS = (FORMAT_VERSION,)
 _NEEDED = {"roster.csv": ["interviewee_id", "stakeholder_groups", "respondent_words"],
            "by_interviewee.csv": ["interviewee_id", "code", "mentions"]}
 

@@ -155,16 +155,19 @@ class _Reader:
         return {m: v for m, v in values.items() if v is not None}
 
     def typed_values(self, text: str, measure: str | None, row: int, column: int, pillar: str
-                     ) -> list[tuple[str, str]]:
+                     ) -> list[tuple[str, str, float]]:
+        """A typed average cell → (measure, text, value) for each number in it."""
         if not text:
             return []
         parts = [p.strip() for p in text.split(",")] if "," in text else [text]
         if measure is None and len(parts) == 2:
-            return list(zip(MEASURES, parts, strict=True))
-        if measure is not None and len(parts) == 1:
-            return [(measure, text)]
-        self.problem(row, f"typed average {text!r} cannot be read: not checked", column=column, name=pillar)
-        return []
+            pairs = list(zip(MEASURES, parts, strict=True))
+        elif measure is not None and len(parts) == 1:
+            pairs = [(measure, text)]
+        else:
+            self.problem(row, f"typed average {text!r} cannot be read: not checked", column=column, name=pillar)
+            return []
+        return [(m, part, value) for m, part in pairs if (value := parse_score(part)) is not None]
 
     def tidy(self, rows) -> ScoreSheet:
         header = [h.casefold() for h in rows[0][1]]
@@ -253,12 +256,11 @@ class _Reader:
             case = get.get("case") or GENERAL
             if kind != "group":
                 target = {"overall": OVERALL, "case": rest}.get(kind, case)
-                new = [TypedAverage(target, pillar, m, text, parse_score(text), decimals_of(text), number,
+                new = [TypedAverage(target, pillar, m, text, value, decimals_of(text), number,
                                     get_column_letter(i + 1), label)
                        for i, pillar in pillar_columns
-                       for m, text in self.typed_values(cells[i] if i < len(cells) else "", measure, number, i,
-                                                        pillar)
-                       if parse_score(text) is not None]
+                       for m, text, value in self.typed_values(cells[i] if i < len(cells) else "", measure, number,
+                                                               i, pillar)]
                 if kind == "case" and not has_case_column:
                     case_rows.append(number)
                     for score in pending:
