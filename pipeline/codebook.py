@@ -13,6 +13,8 @@ from .normalize import HAN_RE, normalize_term
 from .segment import english_words, lemma
 
 CODE_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+GUID_RE = re.compile(r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$")
+COLOR_RE = re.compile(r"^#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
 _TERM_SPLIT = re.compile(r"[;\n；]")
 
 
@@ -91,7 +93,7 @@ def _read_xlsx(path: Path) -> dict:
         values = {header[i]: row[i] for i in range(min(len(header), len(row))) if header[i]}
         if not any(v not in (None, "") for v in values.values()):
             continue
-        entry = {k: values.get(k) for k in ("id", "label", "label_zh", "parent", "definition")}
+        entry = {k: values.get(k) for k in ("id", "label", "label_zh", "parent", "definition", "guid", "color")}
         entry["terms"] = {lang: _split_terms(values.get(f"terms_{lang}")) for lang in ("en", "zh")}
         entry["exclude"] = {lang: _split_terms(values.get(f"exclude_{lang}")) for lang in ("en", "zh")}
         entry["__line__"] = number
@@ -112,37 +114,80 @@ def build_codebook(raw: dict, source: str) -> Codebook:
     seen: dict[str, int] = {}
     issues: list[Problem] = []
     for entry in raw["codes"]:
-        if not isinstance(entry, dict):
-            issues.append(Problem(source, "an entry of `codes:` is not a mapping with `id:`",
-                                  hint="write `- id: equity` and indent its fields"))
+        code = _code_entry(entry, source, seen, issues, "code")
+        if code is None:
             continue
-        line = entry.get("__line__")
-        code_id = str(entry.get("id") or "").strip()
-        if not CODE_ID_RE.match(code_id):
-            issues.append(Problem(source, f"invalid code id {code_id!r}: the code is left out", line=line,
-                                  hint="ids are lowercase and start with a letter: [a-z][a-z0-9_]*, "
-                                       "e.g. data_literacy"))
-            continue
-        if code_id in seen:
-            issues.append(Problem(source, f"duplicate code id {code_id!r} (first on line {seen[code_id]}): "
-                                  "this one is left out", line=line,
-                                  hint="give each code its own id, or merge their terms"))
-            continue
-        seen[code_id] = line
-        code = Code(id=code_id, label=str(entry.get("label") or code_id),
-                    label_zh=str(entry.get("label_zh") or ""), parent=str(entry.get("parent") or ""),
-                    definition=" ".join(str(entry.get("definition") or "").split()), line=line)
-        code.terms = _compile_terms(entry.get("terms"), code_id, source, line, "terms", issues)
-        code.excludes = _compile_terms(entry.get("exclude"), code_id, source, line, "exclude", issues)
+        line = code.line
+        code.terms = _compile_terms(entry.get("terms"), code.id, source, line, "terms", issues)
+        code.excludes = _compile_terms(entry.get("exclude"), code.id, source, line, "exclude", issues)
         if not code.terms:
-            issues.append(note(source, f"code {code_id!r} has no terms: it can never be assigned",
+            issues.append(note(source, f"code {code.id!r} has no terms: it can never be assigned",
                                hint="add English or Chinese terms, or keep it for reviewers to add", line=line))
         codes.append(code)
     if not codes:
         raise CodebookError(source, "the codebook has no valid codes",
                             hint="add at least one code with an id and terms")
+    groups = []
+    if isinstance(raw.get("groups"), list):
+        groups = [g for g in (_code_entry(e, source, seen, issues, "group") for e in raw["groups"]) if g]
+    elif raw.get("groups") not in (None, ""):
+        issues.append(Problem(source, "`groups:` must be a list of `- id: …` folders; it is left out",
+                              hint="a group has an id, a label and optionally a parent, like a code"))
+    _break_parent_loops(codes + groups, source, issues)
     return Codebook(name=str(raw.get("name") or Path(source).stem), version=str(raw.get("version") or ""),
-                    codes=codes, path=source, notes=issues)
+                    codes=codes, path=source, notes=issues, groups=groups)
+
+
+def _code_entry(entry, source: str, seen: dict, issues: list, kind: str) -> Code | None:
+    """The fields a code and a group share; None (and a problem) for an entry that cannot be used."""
+    if not isinstance(entry, dict):
+        issues.append(Problem(source, f"an entry of `{kind}s:` is not a mapping with `id:`",
+                              hint="write `- id: equity` and indent its fields"))
+        return None
+    line = entry.get("__line__")
+    code_id = str(entry.get("id") or "").strip()
+    if not CODE_ID_RE.match(code_id):
+        issues.append(Problem(source, f"invalid {kind} id {code_id!r}: the {kind} is left out", line=line,
+                              hint="ids are lowercase and start with a letter: [a-z][a-z0-9_]*, "
+                                   "e.g. data_literacy"))
+        return None
+    if code_id in seen:
+        issues.append(Problem(source, f"duplicate {kind} id {code_id!r} (first on line {seen[code_id]}): "
+                              "this one is left out", line=line,
+                              hint="give each code and group its own id, or merge them"))
+        return None
+    seen[code_id] = line
+    code = Code(id=code_id, label=str(entry.get("label") or code_id),
+                label_zh=str(entry.get("label_zh") or ""), parent=str(entry.get("parent") or "").strip(),
+                definition=" ".join(str(entry.get("definition") or "").split()), line=line)
+    guid, color = str(entry.get("guid") or "").strip(), str(entry.get("color") or "").strip()
+    if guid and not GUID_RE.match(guid):
+        issues.append(Problem(source, f"{kind} {code_id!r}: `guid: {guid}` is not a GUID; a new one is derived",
+                              line=line, hint="a GUID looks like 3f2504e0-4f89-41d3-9a0c-0305e82c3301"))
+    elif guid:
+        code.guid = guid
+    if color and not COLOR_RE.match(color):
+        issues.append(Problem(source, f"{kind} {code_id!r}: `color: {color}` is not #RRGGBB; it is left out",
+                              line=line, hint="write a colour as #E06C75"))
+    elif color:
+        code.color = color
+    return code
+
+
+def _break_parent_loops(codes: list[Code], source: str, issues: list) -> None:
+    """A code that is its own ancestor cannot sit in a tree: its parent is dropped, with a problem."""
+    parent_of = {c.id: c.parent for c in codes}
+    for code in codes:
+        seen, at = {code.id}, code.parent
+        while at in parent_of:
+            if at in seen:
+                issues.append(Problem(source, f"code {code.id!r}: `parent: {code.parent}` makes a loop; "
+                                      "the code is placed at the top", line=code.line,
+                                      hint="a code cannot sit inside itself or its own children"))
+                code.parent = parent_of[code.id] = ""
+                break
+            seen.add(at)
+            at = parent_of[at]
 
 
 def _compile_terms(spec, code_id: str, source: str, line, field: str, issues: list) -> list[Term]:
@@ -224,16 +269,23 @@ def codebook_yaml(codebook: Codebook) -> str:
     """The codebook as YAML (what a run folder keeps a copy of, and import writes)."""
     codes = []
     for code in codebook.codes:
-        entry = {"id": code.id, "label": code.label}
-        for key in ("label_zh", "parent", "definition"):
-            if getattr(code, key):
-                entry[key] = getattr(code, key)
+        entry = _entry(code)
         entry["terms"] = _terms_by_language(code.terms)
         if code.excludes:
             entry["exclude"] = _terms_by_language(code.excludes)
         codes.append(entry)
     data = {"name": codebook.name, "version": codebook.version, "codes": codes}
+    if codebook.groups:
+        data["groups"] = [_entry(group) for group in codebook.groups]
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+def _entry(code: Code) -> dict:
+    entry = {"id": code.id, "label": code.label}
+    for key in ("label_zh", "parent", "definition", "guid", "color"):
+        if getattr(code, key):
+            entry[key] = getattr(code, key)
+    return entry
 
 
 def _terms_by_language(terms: list[Term]) -> dict:

@@ -98,3 +98,7 @@ class CompareError(PipelineError):
 
 class ScoresError(PipelineError):
     """A workshop score sheet qcode cannot use."""
+
+
+class ExchangeError(PipelineError):
+    """A REFI-QDA codebook or project (.qdc, .qdpx, .qde) cannot be read or written."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from .archives import check_parts
 from .decode import decode_bytes
 from .errors import TranscriptError, note
 from .models import RESPONDENT, Transcript, Turn
@@ -16,8 +17,6 @@ from .turns import is_label, label_key, role_of, speech_pieces, split_turns
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt")
 NEVER_TRANSCRIPTS = ("readme", "license", "licence", "changelog")
-MAX_DOCX_PART = 256 * 1024 * 1024      # uncompressed bytes of one part of a .docx
-MAX_DOCX_RATIO = 1000                  # uncompressed / compressed, beyond which it is a bomb
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
 
@@ -119,32 +118,14 @@ def docx_text(data: bytes, source_file: str) -> str:
 
 
 def _check_docx_parts(archive: zipfile.ZipFile, source_file: str) -> None:
-    names = set(archive.namelist())
-    if "word/document.xml" not in names:
+    if "word/document.xml" not in set(archive.namelist()):
         raise TranscriptError(source_file, "is a zip archive but not a Word document (no word/document.xml)",
                               hint="save the transcript as .docx from a word processor")
-    for info in archive.infolist():
-        if info.file_size > MAX_DOCX_PART or \
-                info.file_size > MAX_DOCX_RATIO * max(info.compress_size, 1024):
-            raise TranscriptError(source_file, f"refused: part {info.filename} would unpack to "
-                                  f"{info.file_size:,} bytes from {info.compress_size:,} (a zip bomb?)",
-                                  hint="save the document again from a word processor")
-        if info.filename.endswith((".xml", ".rels")) and _declares_dtd(archive, info):
-            raise TranscriptError(source_file, f"refused: {info.filename} declares a DTD or entities, "
-                                  "which Word never writes (entity-expansion attack?)",
-                                  hint="save the document again from a word processor")
 
+    def refuse(message: str):
+        raise TranscriptError(source_file, message, hint="save the document again from a word processor")
 
-def _declares_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    """Scan a part in blocks (bounded memory) for `<!DOCTYPE` or `<!ENTITY`."""
-    tail = b""
-    with archive.open(info) as part:
-        while block := part.read(1 << 20):
-            window = tail + block
-            if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
-                return True
-            tail = block[-16:]
-    return False
+    check_parts(archive, refuse, "Word")
 
 
 _CUE_TIME = re.compile(r"^\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}\s*-->")

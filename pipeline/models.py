@@ -60,6 +60,8 @@ class Code:
     terms: list[Term] = field(default_factory=list)
     excludes: list[Term] = field(default_factory=list)
     line: int | None = None
+    guid: str = ""            # REFI-QDA identity kept from an imported codebook ("" = derived from the id)
+    color: str = ""           # "#RRGGBB", kept from an imported codebook
 
 
 @dataclass
@@ -69,6 +71,7 @@ class Codebook:
     codes: list[Code]
     path: str = ""
     notes: list = field(default_factory=list)
+    groups: list[Code] = field(default_factory=list)   # folders that only hold codes (never assigned)
 
     @property
     def ids(self) -> list[str]:
