@@ -217,3 +217,58 @@ def scores(sheet, sheet_name, out, strict, force):
 
 def _show(value) -> str:
     return "n/a" if value != value else f"{value:.3f}"
+
+
+@main.command("export-codebook")
+@click.argument("codebook", type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path), help="The .qdc to write [default: beside CODEBOOK].")
+@click.option("--force", is_flag=True, help="Replace a .qdc qcode wrote (never another tool's file).")
+def export_codebook(codebook, out, force):
+    """Write CODEBOOK (.yaml or .xlsx) as a REFI-QDA codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA, QualCoder."""
+    from .qdc import export_codebook as export
+
+    path, book = _call(lambda _: export(codebook, out, force), None)
+    for issue in book.notes:
+        click.echo(f"{issue.kind}: {issue}", err=True)
+    groups = len({c.parent for c in book.codes + book.groups if c.parent} | {g.id for g in book.groups})
+    click.echo(f"{len(book.codes)} code(s) in {groups} folder(s) → {path}")
+
+
+@main.command("export-project")
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path),
+              help="The .qdpx to write [default: RUN_DIR/project.qdpx].")
+@click.option("--positions", type=click.Choice(["codepoints", "utf16"]), default="codepoints", show_default=True,
+              help="How selection positions count: code points, or UTF-16 units (NVivo).")
+@click.option("--transcripts", type=click.Path(path_type=Path),
+              help="Where the run's transcripts are now, if they moved.")
+@click.option("--force", is_flag=True, help="Replace a .qdpx qcode wrote.")
+def export_project(run_dir, out, positions, transcripts, force):
+    """Write a run folder as a REFI-QDA project (.qdpx): transcripts, codebook, cases, every assignment."""
+    from .qdpx_export import ProjectOptions
+    from .qdpx_export import export_project as export
+
+    report = _call(export, ProjectOptions(run=run_dir, out=out, positions=positions, transcripts=transcripts,
+                                          force=force))
+    click.echo(f"{report.sources} source(s), {report.selections} coded selection(s) ({report.coding} coding), "
+               f"{report.cases} case(s), positions in {positions}")
+    if report.astral_sources and positions == "codepoints":
+        click.echo(f"note: {report.astral_sources} source(s) hold characters beyond U+FFFF (emoji, rare CJK): "
+                   "for NVivo export again with --positions utf16", err=True)
+    click.echo(f"project: {report.out}")
+
+
+@main.command("import-codebook")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path), help="The YAML to write [default: FILE with .yaml].")
+def import_codebook(file, out):
+    """Read the codes of a REFI-QDA codebook or project (.qdc, .qdpx, .qde) into a qcode codebook YAML."""
+    from .qda_import import import_codebook as read
+
+    report = _call(lambda _: read(file, out), None)
+    for issue in report.notes:
+        click.echo(f"{issue.kind}: {issue}", err=True)
+    bare = sum(1 for c in report.codebook.codes if not c.terms)
+    click.echo(f"{len(report.codebook.codes)} code(s), {len(report.codebook.groups)} folder(s) from "
+               f"{report.origin}" + (f"; {bare} code(s) without terms: add terms before `qcode run`" if bare else ""))
+    click.echo(f"codebook: {report.out}")

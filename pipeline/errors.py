@@ -102,3 +102,7 @@ class ScoresError(PipelineError):
 
 class ExchangeError(PipelineError):
     """A REFI-QDA codebook or project (.qdc, .qdpx, .qde) cannot be read or written."""
+
+
+class RunInputsError(ProblemsError):
+    """The transcripts of a run folder are not as the run coded them (moved, changed, unreadable)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,10 +91,15 @@ def codebook_qdc(codebook: Codebook) -> bytes:
 def written_by_qcode(path: Path) -> bool:
     """Whether an existing exchange file is one qcode wrote (so --force may replace it)."""
     try:
-        head = path.read_bytes()[:4096]
-    except OSError:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive, archive.open("project.qde") as part:
+                head = part.read(4096)
+        else:
+            with open(path, "rb") as handle:
+                head = handle.read(4096)
+    except (OSError, KeyError, zipfile.BadZipFile):
         return False
-    return b'origin="qcode ' in head or b"qcode-export" in head
+    return b'origin="qcode ' in head
 
 
 def check_target(out: Path, force: bool, what: str) -> None:

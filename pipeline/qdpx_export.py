@@ -1,0 +1,193 @@
+"""A run folder → a REFI-QDA project (.qdpx): codebook, transcripts as sources, one selection per assignment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import RunFolderError
+from .positions import CODEPOINTS, ExportedText
+from .qda_xml import PROJECT_NS, stable_guid, to_bytes
+from .qdc import ORIGIN, check_target, code_guid, codes_element, write_atomically
+from .run_texts import read_assignments, read_run_texts
+from .runs import RunTables, load_run
+
+QCODE_USER = "qcode"
+_NOT_VARIABLES = ("interviewee_id", "file", "speaker_labels")
+_INTEGER_VARIABLES = ("respondent_words",)
+
+
+@dataclass
+class ProjectOptions:
+    run: Path
+    out: Path | None = None
+    positions: str = CODEPOINTS
+    transcripts: Path | None = None
+    force: bool = False
+
+
+@dataclass
+class ProjectReport:
+    out: Path
+    sources: int
+    selections: int
+    cases: int
+    users: list[str]
+    coding: str
+    astral_sources: int           # sources where code points and UTF-16 positions differ
+
+
+def _timestamp(created: str) -> str:
+    """The run's creation time in UTC, as xsd:dateTime with Z."""
+    try:
+        moment = dt.datetime.fromisoformat(created)
+    except (TypeError, ValueError):
+        moment = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _reviewers(tables: RunTables) -> dict[str, str]:
+    """assignment_id → who decided it, for a reviewed run (decisions.csv); {} for a machine run."""
+    path = tables.path / "decisions.csv"
+    if tables.coding != "reviewed" or not path.is_file():
+        return {}
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return {row.assignment_id: (row.reviewer or "reviewer") for row in frame.itertuples()
+            if row.decision or row.recode_to}
+
+
+def _user(users: dict[str, str], name: str) -> str:
+    return users.setdefault(name, stable_guid("user", name))
+
+
+def _variables(roster: pd.DataFrame) -> list[str]:
+    return [c for c in roster.columns if c not in _NOT_VARIABLES]
+
+
+def build_project(tables: RunTables, texts: dict[str, str], assignments: pd.DataFrame,
+                  positions: str) -> tuple[ET.Element, dict[str, str], dict[str, str], int]:
+    """The project.qde tree, the text of each source by its GUID, the users, and how many selections."""
+    created = _timestamp(tables.manifest.get("created", ""))
+    reviewers = _reviewers(tables)
+    users: dict[str, str] = {}
+    qcode = _user(users, QCODE_USER)
+    root = ET.Element("Project", {"name": tables.path.name, "origin": ORIGIN, "creatingUserGUID": qcode,
+                                  "creationDateTime": created})
+    users_element = ET.SubElement(root, "Users")
+    codebook = ET.SubElement(root, "CodeBook")
+    codebook.append(codes_element(tables.codebook))
+    guid_of_code = {c.id: code_guid(c) for c in tables.codebook.codes}
+
+    files = tables.manifest.get("files", [])
+    source_guid = {f["source_file"]: stable_guid("source", f["source_file"], f.get("sha256", "")) for f in files}
+    variables = _variables(tables.roster)
+    if variables:
+        element = ET.SubElement(root, "Variables")
+        for name in variables:
+            ET.SubElement(element, "Variable", {"guid": stable_guid("variable", name), "name": name,
+                                                "typeOfVariable": "Integer" if name in _INTEGER_VARIABLES
+                                                else "Text"})
+    cases = ET.SubElement(root, "Cases")
+    for person in tables.roster.itertuples(index=False):
+        person = person._asdict()
+        case = ET.SubElement(cases, "Case", {"guid": stable_guid("case", person["interviewee_id"]),
+                                             "name": person["interviewee_id"]})
+        for name in variables:
+            value = str(person.get(name, "")).strip()
+            if value:
+                holder = ET.SubElement(case, "VariableValue")
+                ET.SubElement(holder, "VariableRef", {"targetGUID": stable_guid("variable", name)})
+                kind = "IntegerValue" if name in _INTEGER_VARIABLES else "TextValue"
+                ET.SubElement(holder, kind).text = value
+        for entry in files:
+            if str(entry.get("interviewee_id")) == person["interviewee_id"]:
+                ET.SubElement(case, "SourceRef", {"targetGUID": source_guid[entry["source_file"]]})
+    if not len(cases):
+        root.remove(cases)
+
+    sources = ET.SubElement(root, "Sources")
+    by_file = {name: rows for name, rows in assignments.groupby("source_file", sort=False)}
+    source_texts: dict[str, str] = {}
+    count = 0
+    for entry in files:
+        source_file = entry["source_file"]
+        guid = source_guid[source_file]
+        exported = ExportedText(texts[source_file])
+        source_texts[guid] = exported.text
+        source = ET.SubElement(sources, "TextSource", {"guid": guid, "name": source_file,
+                                                      "plainTextPath": f"internal://{guid}.txt",
+                                                      "creatingUser": qcode, "creationDateTime": created})
+        ET.SubElement(source, "Description").text = (
+            f"interviewee {entry.get('interviewee_id', '')}; language {entry.get('language', '')}; "
+            f"OpenCC {entry.get('opencc_profile') or 'none'}; read as {entry.get('encoding', '')}; "
+            f"sha256 {entry.get('sha256', '')}")
+        rows = by_file.get(source_file)
+        if rows is None:
+            continue
+        for row in rows.sort_values(["char_start", "char_end", "code"]).itertuples():
+            reviewer = reviewers.get(row.assignment_id)
+            coder = _user(users, reviewer) if reviewer else qcode
+            finder = coder if row.assignment_id in reviewers and _added(row) else qcode
+            selection = ET.SubElement(source, "PlainTextSelection", {
+                "guid": stable_guid("selection", row.assignment_id), "name": row.matched_text,
+                "startPosition": str(exported.position(row.char_start, positions)),
+                "endPosition": str(exported.position(row.char_end, positions)),
+                "creatingUser": finder, "creationDateTime": created})
+            ET.SubElement(selection, "Description").text = (
+                f"qcode assignment {row.assignment_id}: term {row.term!r}, {row.speaker_role}"
+                + (f" {row.speaker}" if row.speaker else "") + f", line {row.line}")
+            coding = ET.SubElement(selection, "Coding", {"guid": stable_guid("coding", row.assignment_id, row.code),
+                                                         "creatingUser": coder, "creationDateTime": created})
+            ET.SubElement(coding, "CodeRef", {"targetGUID": guid_of_code[row.code]})
+            count += 1
+    for name, guid in users.items():
+        ET.SubElement(users_element, "User", {"guid": guid, "name": name})
+    return root, source_texts, users, count
+
+
+def _added(row) -> bool:
+    """A row a reviewer added on the desk: qcode's own rows always name the term they matched."""
+    return row.term == ""
+
+
+def zip_project(qde: bytes, source_texts: dict[str, str], created: str) -> bytes:
+    """project.qde + sources/<guid>.txt (UTF-8, no BOM, LF); fixed times, so a re-export is identical."""
+    moment = dt.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ")
+    stamp = (max(moment.year, 1980), moment.month, moment.day, moment.hour, moment.minute, moment.second)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in [("project.qde", qde)] + [(f"sources/{g}.txt", t.encode("utf-8"))
+                                                     for g, t in sorted(source_texts.items())]:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def export_project(options: ProjectOptions) -> ProjectReport:
+    tables = load_run(options.run)
+    out = Path(options.out) if options.out else tables.path / "project.qdpx"
+    check_target(out, options.force, "project")
+    assignments = read_assignments(tables)
+    unknown = sorted(set(assignments["code"]) - set(tables.codebook.ids))
+    if unknown:
+        raise RunFolderError(tables.path / "assignments.csv", f"codes {', '.join(unknown)} are not in the run's "
+                             "codebook", hint="re-run `qcode run`")
+    texts = read_run_texts(tables, options.transcripts, assignments)
+    root, source_texts, users, count = build_project(tables, texts, assignments, options.positions)
+    created = root.get("creationDateTime")
+    qde = to_bytes(root, PROJECT_NS)
+    write_atomically(out, zip_project(qde, source_texts, created))
+    astral = sum(1 for t in texts.values() if any(ord(ch) > 0xFFFF for ch in t))
+    return ProjectReport(out=out, sources=len(source_texts), selections=count, cases=len(tables.roster),
+                         users=list(users), coding=tables.coding, astral_sources=astral)
+
