@@ -63,11 +63,13 @@ def _moved(path: str, old_root: str, new_root: Path | None) -> Path:
     return candidate
 
 
-def recode_run(review: ReviewedWorkbook, transcripts: Path | None, jobs: int) -> Recoded:
-    """Code the run's transcripts again, refusing any whose checksum changed since the run."""
+def recode_run(manifest: dict, source, transcripts: Path | None, jobs: int) -> Recoded:
+    """Code the run `manifest` describes again, refusing inputs whose checksum changed since the run.
+
+    `source` is where the manifest was read (a workbook's Run sheet, a run folder), for messages.
+    """
     from .run import RunOptions, _code_all, plan_jobs
 
-    manifest, source = review.manifest, review.path
     inputs = manifest.get("inputs", {})
     old_root = inputs.get("transcripts", "")
     folder = transcripts or Path(old_root)
@@ -103,7 +105,7 @@ def recode_run(review: ReviewedWorkbook, transcripts: Path | None, jobs: int) ->
                                     "from the Run sheet's)", hint="restore the file the run coded, or code a new "
                                     "run and carry the review over with `qcode run --reviewed`"))
     if problems:
-        raise ReviewError(source, f"{len(problems)} input(s) differ from the run that was reviewed; nothing written",
+        raise ReviewError(source, f"{len(problems)} input(s) differ from what the run coded; nothing written",
                           hint="the reviewed coding can only be applied to the same transcripts", problems=problems)
     settings = Settings(unit=run_options.unit, include_interviewer=run_options.include_interviewer,
                         user_dict=_moved(user_dict["path"], old_root, transcripts).as_posix() if user_dict else "",
@@ -222,7 +224,7 @@ def run_audit(options: AuditOptions) -> AuditReport:
         raise ReviewError(options.second, "is the review of another run (its transcripts or checksums differ)",
                           hint="compare two reviews of the same run's workbook")
     check_out_dir(options.out, options.force)
-    recoded = recode_run(review, options.transcripts, options.jobs)
+    recoded = recode_run(review.manifest, review.path, options.transcripts, options.jobs)
     applied = apply_review(review, recoded)
     agreement = code_agreement(applied, recoded)
     extra = [("Agreement", "agreement.csv", agreement), ("Decisions", "decisions.csv", decisions_table(applied))]

@@ -272,3 +272,34 @@ def import_codebook(file, out):
     click.echo(f"{len(report.codebook.codes)} code(s), {len(report.codebook.groups)} folder(s) from "
                f"{report.origin}" + (f"; {bare} code(s) without terms: add terms before `qcode run`" if bare else ""))
     click.echo(f"codebook: {report.out}")
+
+
+@main.command()
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.argument("project", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="Agreement folder [default: a new outputs/agreement-…]")
+@click.option("--positions", type=click.Choice(["auto", "codepoints", "utf16"]), default="auto", show_default=True,
+              help="How the project counts positions; auto: UTF-16 for NVivo, else code points.")
+@click.option("--user", default="", help="Only this coder's codings [default: everyone's but qcode's].")
+@click.option("--transcripts", type=click.Path(path_type=Path),
+              help="Where the run's transcripts are now, if they moved.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Parallel processes [default: all cores].")
+@click.option("--force", is_flag=True, help="Replace an agreement folder qcode wrote.")
+def agreement(run_dir, project, out, positions, user, transcripts, jobs, force):
+    """Agreement between a run's coding and PROJECT.qdpx coded by hand in NVivo, ATLAS.ti, MAXQDA, QualCoder."""
+    from .qda_agreement import AgreementOptions, compare_codings
+    from .run import default_out_dir
+
+    options = AgreementOptions(run=run_dir, project=project, out=out or default_out_dir(kind="agreement"),
+                               positions=positions, user=user, transcripts=transcripts, force=force,
+                               jobs=jobs or os.cpu_count() or 1)
+    report = _call(compare_codings, options)
+    for issue in report.notes:
+        click.echo(f"{issue.kind}: {issue}", err=True)
+    overall = report.figures.set_index("code").loc["overall"]
+    click.echo(f"{report.sources_compared} transcript(s) compared with {', '.join(report.coders) or 'the project'}'s "
+               f"coding (positions in {report.positions})")
+    click.echo(f"overall: {int(overall['rows'])} unit×code cells, agreement {_show(overall['percent_agreement'])}, "
+               f"kappa {_show(overall['kappa'])}, alpha {_show(overall['alpha'])}; {int(overall['both'])} coded by "
+               f"both, {int(overall['qcode_only'])} by qcode only, {int(overall['second_only'])} by hand only")
+    click.echo(f"workbook: {report.out / 'agreement.xlsx'}")

@@ -1,0 +1,346 @@
+"""qcode's coding of a run vs a project coded by hand in another tool: agreement per code, disagreements.
+
+The two codings are compared on the run's coding units (sentences, or turns with `--unit turn`) of
+the respondent's speech: for each unit and code, did qcode assign the code there, and does a hand
+selection coded with it overlap the unit? Codes are matched by GUID (a project made from
+`qcode export-project`) or else by name; sources by name and then by text, which must be the
+transcript's own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+
+from . import __version__
+from .agreement import cohen_kappa, krippendorff_alpha_nominal, percent_agreement
+from .audit import recode_run
+from .errors import ExchangeError, Problem, note
+from .models import RESPONDENT, Code
+from .outputs import RunFolder, check_out_dir, seal, write_csv
+from .positions import CODEPOINTS, UTF16, ExportedText
+from .qda_project import HandProject, HandSource, read_project
+from .qda_read import WRITERS, read_exchange
+from .qda_xml import PROJECT_NS, stable_guid
+from .qdc import code_guid, code_name
+from .reviewers import BETWEEN_COLUMNS, DISAGREEMENT_COLUMNS
+from .run_texts import read_assignments
+from .runs import load_run
+from .workbook import write_frame
+
+WORKBOOK = "agreement.xlsx"
+MANIFEST = "agreement.json"
+CODED, NOT_CODED = "coded", "not coded"
+FIGURE_COLUMNS = BETWEEN_COLUMNS + ["both", "qcode_only", "second_only"]
+QCODE_USER = "qcode"
+
+
+@dataclass
+class AgreementOptions:
+    run: Path
+    project: Path
+    out: Path
+    positions: str = "auto"             # auto | codepoints | utf16
+    user: str = ""                      # only this coder's codings ("" = every coder but qcode)
+    transcripts: Path | None = None
+    force: bool = False
+    jobs: int = 1
+
+
+@dataclass
+class AgreementReport:
+    out: Path
+    figures: pd.DataFrame
+    disagreements: pd.DataFrame
+    positions: str
+    coders: list[str]
+    sources_compared: int
+    notes: list[Problem] = field(default_factory=list)
+
+
+def _fold(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def match_codes(codes: list[Code], project: HandProject) -> tuple[dict[str, str], pd.DataFrame]:
+    """Project code GUID → qcode code id: by the GUID qcode exports, else by name (id, label, label_zh)."""
+    by_guid = {code_guid(c).strip("{}").lower(): c.id for c in codes}
+    by_name: dict[str, str] = {}
+    for c in codes:
+        for key in (c.id, c.label, c.label_zh, code_name(c)):
+            if key:
+                by_name.setdefault(_fold(key), c.id)
+    mapping, rows = {}, []
+    for guid, name in project.codes.items():
+        code, how = by_guid.get(guid), "guid"
+        if code is None:
+            code, how = by_name.get(_fold(name)), "name"
+        if code is not None:
+            mapping[guid] = code
+        rows.append({"project_code": name, "guid": guid, "qcode_code": code or "", "matched_by": how if code else ""})
+    return mapping, pd.DataFrame(rows, columns=["project_code", "guid", "qcode_code", "matched_by"])
+
+
+def _names(source_file: str) -> set[str]:
+    path = Path(source_file)
+    return {_fold(source_file), _fold(path.name), _fold(path.stem)}
+
+
+def first_difference(a: str, b: str) -> str:
+    index = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    line = a.count("\n", 0, index) + 1
+    return f"line {line}, character {index - (a.rfind(chr(10), 0, index) + 1) + 1}"
+
+
+def match_sources(project: HandProject, texts: dict[str, ExportedText], guids: dict[str, str],
+                  where: str) -> tuple[dict[str, str], list[Problem], pd.DataFrame]:
+    """Project source GUID → run source_file, where the source's text is the transcript's text."""
+    matched: dict[str, str] = {}
+    problems: list[Problem] = []
+    rows = []
+
+    def same(source: HandSource, source_file: str) -> bool:
+        theirs = source.text.replace("\r\n", "\n").replace("\r", "\n")
+        return theirs.rstrip() == texts[source_file].text.rstrip()
+
+    for source in project.sources:
+        status = ""
+        if source.text is None:
+            status = "text not in the project"
+        else:
+            named = [f for f in texts if guids[f] == source.guid] or \
+                    [f for f in texts if _fold(source.name) in _names(f) or _fold(Path(source.name).stem) in _names(f)]
+            found = next((f for f in named if same(source, f)), None)
+            if found is None and named:
+                theirs = source.text.replace("\r\n", "\n").replace("\r", "\n")
+                status = f"text differs from {named[0]} at {first_difference(texts[named[0]].text, theirs)}"
+            elif found is None:
+                found = next((f for f in texts if f not in matched.values() and same(source, f)), None)
+                status = "" if found else "no transcript of the run has this name or text"
+            if found is not None and found in matched.values():
+                found, status = None, "a second source with the same transcript"
+            if found is not None:
+                matched[source.guid] = found
+                status = "compared"
+        if status != "compared" and source.text is not None:
+            problems.append(Problem(where, f"source {source.name!r}: {status}; its {len(source.selections)} "
+                                    "selection(s) are not compared",
+                                    hint="code the very transcripts the run coded (e.g. the sources of "
+                                         "`qcode export-project`)"))
+        rows.append({"project_source": source.name, "run_file": matched.get(source.guid, ""),
+                     "selections": len(source.selections), "status": status})
+    return matched, problems, pd.DataFrame(rows, columns=["project_source", "run_file", "selections", "status"])
+
+
+def _position_unit(option: str, origin: str) -> str:
+    if option in (CODEPOINTS, UTF16):
+        return option
+    return UTF16 if "nvivo" in origin.lower() else CODEPOINTS
+
+
+def _units(result) -> tuple[list[int], list[tuple[int, int]]]:
+    spans = [(a, b) for a, b, _speaker, role in result.unit_spans if role == RESPONDENT]
+    return [a for a, _ in spans], spans
+
+
+def compare_codings(options: AgreementOptions) -> AgreementReport:
+    tables = load_run(options.run)
+    exchange = read_exchange(options.project)
+    where = str(options.project)
+    if exchange.ns != PROJECT_NS:
+        raise ExchangeError(options.project, "is a codebook, not a coded project",
+                            hint=f"export the whole project (.qdpx) from {WRITERS}")
+    check_out_dir(options.out, options.force, manifest_name=MANIFEST, workbook_name=WORKBOOK)
+    project = read_project(exchange)
+    notes: list[Problem] = list(exchange.notes) + project.problems
+    code_map, codes_frame = match_codes(tables.codebook.codes, project)
+    shared = [c for c in tables.codebook.ids if c in code_map.values()]
+    if not shared:
+        raise ExchangeError(options.project, "none of its codes is a code of the run's codebook (by GUID or name: "
+                            f"{', '.join(sorted(project.codes.values())[:8])})",
+                            hint="name the codes in the other tool as the codebook's labels or ids, or start "
+                                 "from `qcode export-codebook`/`export-project`")
+    coders = _coders(project, options.user, where)
+    recoded = recode_run(tables.manifest, tables.path / "run.json", options.transcripts, options.jobs)
+    texts = {f: ExportedText(r.text) for f, r in recoded.results.items()}
+    guids = {f["source_file"]: stable_guid("source", f["source_file"], f.get("sha256", ""))
+             for f in tables.manifest.get("files", [])}
+    source_map, source_problems, sources_frame = match_sources(project, texts, guids, where)
+    notes += source_problems
+    if not source_map:
+        raise ExchangeError(options.project, "no source of the project is a transcript of the run (by name and "
+                            "text)", hint="code the run's transcripts in the other tool, e.g. the sources of "
+                                          "`qcode export-project`")
+    unit = _position_unit(options.positions, exchange.origin)
+    hand, outside = _hand_units(project, source_map, texts, recoded, code_map, coders, unit, where, notes)
+    machine, machine_rows = _machine_units(read_assignments(tables), recoded, set(source_map.values()))
+    figures, disagreements = _figures(shared, source_map, recoded, machine, machine_rows, hand, texts)
+    for code, count in sorted(outside.items()):
+        notes.append(note(where, f"{count} hand selection(s) of {code!r} lie outside the respondent's coded "
+                                 "speech (interviewer turns, titles); not compared"))
+    unshared = sorted(set(tables.codebook.ids) - set(shared))
+    if unshared:
+        notes.append(note(where, f"code(s) {', '.join(unshared)} of the run are not in the project; not compared"))
+    report = AgreementReport(out=options.out, figures=figures, disagreements=disagreements, positions=unit,
+                             coders=sorted({project.users.get(u, u) for u in coders}) if coders else [],
+                             sources_compared=len(source_map), notes=notes)
+    _write(options, report, codes_frame, sources_frame, tables)
+    return report
+
+
+def _coders(project: HandProject, user: str, where: str) -> set[str] | None:
+    """User GUIDs whose codings count: the one named, or everyone but qcode (None = every coding)."""
+    if user:
+        chosen = {g for g, name in project.users.items() if _fold(name) == _fold(user) or g == user.lower()}
+        if not chosen:
+            raise ExchangeError(where, f"has no user {user!r} (users: {', '.join(sorted(project.users.values()))})",
+                                hint="give a user name the project lists, or leave --user out")
+        return chosen
+    others = {g for g, name in project.users.items() if _fold(name) != QCODE_USER}
+    if project.users and not others:
+        raise ExchangeError(where, "holds only qcode's own coding (it is an export of a run, not coded by hand)",
+                            hint="code it in another tool and export it again; `--user qcode` compares qcode's "
+                                 "exported coding with the run, as a check")
+    return others if len(others) < len(project.users) else None
+
+
+def _hand_units(project, source_map, texts, recoded, code_map, coders, unit, where, notes):
+    """(file, unit index, code) → the selections that mark it; and per code, selections outside speech."""
+    hand: dict[tuple, list[str]] = {}
+    outside: dict[str, int] = {}
+    skipped_codes = 0
+    for source in project.sources:
+        source_file = source_map.get(source.guid)
+        if source_file is None:
+            continue
+        exported = texts[source_file]
+        starts, spans = _units(recoded.results[source_file])
+        limit = exported.length(unit)
+        for selection in source.selections:
+            codings = [c for c in selection.codings if coders is None or c.user_guid in coders]
+            if not codings:
+                continue
+            if not 0 <= selection.start < selection.end <= limit:
+                notes.append(Problem(where, f"source {source.name!r}: selection {selection.start}–{selection.end} "
+                                     f"lies outside its text (length {limit} in {unit}); left out",
+                                     hint="check --positions (NVivo counts UTF-16 units)"))
+                continue
+            start = exported.file_offset(selection.start, unit)
+            end = exported.file_offset(selection.end, unit)
+            hit = []
+            for index in range(max(bisect_right(starts, start) - 1, 0), len(spans)):
+                if spans[index][0] >= end:
+                    break
+                if spans[index][1] > start:
+                    hit.append(index)
+            shown = selection.name or exported.file_text[start:end]
+            for coding in codings:
+                code = code_map.get(coding.code_guid)
+                if code is None:
+                    skipped_codes += 1
+                    continue
+                label = f"{project.users.get(coding.user_guid, 'unnamed coder')}: {shown}"
+                if not hit:
+                    outside[code] = outside.get(code, 0) + 1
+                for index in hit:
+                    hand.setdefault((source_file, index, code), []).append(label)
+    if skipped_codes:
+        notes.append(note(where, f"{skipped_codes} hand coding(s) use codes the run's codebook does not have "
+                                 "(see the Codes sheet); not compared"))
+    return hand, outside
+
+
+def _machine_units(assignments: pd.DataFrame, recoded, files: set[str]):
+    """(file, unit index, code) → qcode's rows there (respondent speech of compared files)."""
+    marks: dict[tuple, list] = {}
+    for row in assignments[assignments["source_file"].isin(files)].itertuples():
+        if row.speaker_role != RESPONDENT:
+            continue
+        starts, spans = _units(recoded.results[row.source_file])
+        index = bisect_right(starts, row.char_start) - 1
+        if index >= 0:
+            marks.setdefault((row.source_file, index, row.code), []).append(row)
+    return set(marks), marks
+
+
+def _figures(shared, source_map, recoded, machine, machine_rows, hand, texts):
+    files = sorted(set(source_map.values()))
+    rows, disagreements = [], []
+    cells = {code: ([], []) for code in shared}
+    for source_file in files:
+        result = recoded.results[source_file]
+        _, spans = _units(result)
+        for index, (start, end) in enumerate(spans):
+            for code in shared:
+                ours = (source_file, index, code) in machine
+                theirs = (source_file, index, code) in hand
+                cells[code][0].append(CODED if ours else NOT_CODED)
+                cells[code][1].append(CODED if theirs else NOT_CODED)
+                if ours != theirs:
+                    qrows = machine_rows.get((source_file, index, code), [])
+                    labels = hand.get((source_file, index, code), [])
+                    disagreements.append({
+                        "assignment_id": qrows[0].assignment_id if qrows else "", "source_file": source_file,
+                        "line": result.text.count("\n", 0, start) + 1, "code": code,
+                        "matched_text": " | ".join(r.matched_text for r in qrows) or
+                        " | ".join(label.split(": ", 1)[1] for label in labels),
+                        "segment_text": result.text[start:end].strip(),
+                        "first": CODED if ours else NOT_CODED, "second": CODED if theirs else NOT_CODED,
+                        "first_note": ", ".join(dict.fromkeys(f"term {r.term}" if r.term else "added by a reviewer"
+                                                              for r in qrows)),
+                        "second_note": "; ".join(labels)})
+    for code in shared + ["overall"]:
+        ones = [v for c in shared for v in cells[c][0]] if code == "overall" else cells[code][0]
+        twos = [v for c in shared for v in cells[c][1]] if code == "overall" else cells[code][1]
+        pairs = list(zip(ones, twos, strict=True))
+        rows.append({"code": code, "rows": len(pairs), "percent_agreement": percent_agreement(ones, twos),
+                     "kappa": cohen_kappa(ones, twos), "alpha": krippendorff_alpha_nominal(ones, twos),
+                     "both": sum(1 for a, b in pairs if a == b == CODED),
+                     "qcode_only": sum(1 for a, b in pairs if a == CODED != b),
+                     "second_only": sum(1 for a, b in pairs if b == CODED != a)})
+    return (pd.DataFrame(rows, columns=FIGURE_COLUMNS),
+            pd.DataFrame(disagreements, columns=DISAGREEMENT_COLUMNS))
+
+
+ABOUT = ("Rows are the run's coding units (sentences, or turns with --unit turn) in the respondent's speech "
+         "of the compared transcripts, once per code. first = qcode (the run's coding, reviewed where the run "
+         "was audited), second = the project's hand coding: a unit counts as coded when a selection coded "
+         "with the code overlaps it. percent_agreement, Cohen's kappa and Krippendorff's alpha (nominal) as in "
+         "`qcode audit --second`; both / qcode_only / second_only count the units coded by both or by one.")
+
+
+def _write(options: AgreementOptions, report: AgreementReport, codes_frame, sources_frame, tables) -> None:
+    folder = RunFolder(options.out)
+    try:
+        write_csv(folder.path("agreement.csv"), report.figures)
+        write_csv(folder.path("disagreements.csv"), report.disagreements)
+        write_csv(folder.path("codes.csv"), codes_frame)
+        write_csv(folder.path("sources.csv"), sources_frame)
+        workbook = Workbook(write_only=True)
+        formats = {"percent_agreement": "0.0%", "kappa": "0.000", "alpha": "0.000"}
+        write_frame(workbook, "Agreement", report.figures, formats=formats, wrap=set())
+        write_frame(workbook, "Disagreements", report.disagreements, wrap={"segment_text", "second_note"})
+        write_frame(workbook, "Codes", codes_frame, wrap=set())
+        write_frame(workbook, "Sources", sources_frame, wrap={"status"})
+        about = [("how", ABOUT), ("run", str(tables.path.resolve())), ("coding", tables.coding),
+                 ("project", str(Path(options.project).resolve())), ("positions", report.positions),
+                 ("second coder", ", ".join(report.coders) or "every coding in the project")]
+        about += [(n.kind, str(n).replace("\n  ", " ")) for n in report.notes]
+        write_frame(workbook, "Notes", pd.DataFrame(about, columns=["kind", "value"]), wrap={"value"})
+        workbook.save(folder.path(WORKBOOK))
+        manifest = {"format_version": 1, "qcode_version": __version__,
+                    "created": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+                    "run": str(tables.path.resolve()), "coding": tables.coding,
+                    "project": str(Path(options.project).resolve()), "positions": report.positions,
+                    "coders": report.coders, "sources_compared": report.sources_compared,
+                    "notes": [n.as_dict() for n in report.notes]}
+        report.out = seal(folder, manifest, WORKBOOK, MANIFEST)
+    except BaseException:
+        folder.discard()
+        raise
