@@ -72,12 +72,12 @@ class OutputError(PipelineError):
 class ProblemsError(PipelineError):
     """Input with several problems, all listed in `problems`, so that each can be fixed at once."""
 
-    def __init__(self, file, problem: str, hint: str = "", problems: list | None = None):
-        super().__init__(file, problem, hint)
+    def __init__(self, file, problem: str, hint: str = "", problems: list | None = None, line: int | None = None):
+        super().__init__(file, problem, hint, line)
         self.problems = problems or []
 
     def __reduce__(self):
-        return (self.__class__, (self.file, self.problem, self.hint, self.problems))
+        return (self.__class__, (self.file, self.problem, self.hint, self.problems, self.line))
 
 
 class StrictModeError(ProblemsError):
@@ -100,7 +100,7 @@ class ScoresError(PipelineError):
     """A workshop score sheet qcode cannot use."""
 
 
-class ExchangeError(PipelineError):
+class ExchangeError(ProblemsError):
     """A REFI-QDA codebook or project (.qdc, .qdpx, .qde) cannot be read or written."""
 
 

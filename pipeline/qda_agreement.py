@@ -176,7 +176,7 @@ def compare_codings(options: AgreementOptions) -> AgreementReport:
     if not source_map:
         raise ExchangeError(options.project, "no source of the project is a transcript of the run (by name and "
                             "text)", hint="code the run's transcripts in the other tool, e.g. the sources of "
-                                          "`qcode export-project`")
+                                          "`qcode export-project`", problems=source_problems)
     unit = _position_unit(options.positions, exchange.origin)
     hand, outside = _hand_units(project, source_map, texts, recoded, code_map, coders, unit, where, notes)
     machine, machine_rows = _machine_units(read_assignments(tables), recoded, set(source_map.values()))

@@ -31,11 +31,13 @@ class ImportReport:
 
 def split_name(name: str) -> tuple[str, str]:
     """"Equity 公平" → ("Equity", "公平"): a Chinese label after a Latin one; otherwise (name, "")."""
-    head, _, tail = name.strip().rpartition(" ")
-    if head and tail and all(HAN_RE.match(ch) for ch in tail) and not HAN_RE.search(head) \
-            and re.search(r"[A-Za-z]", head):
-        return head.strip(), tail
-    return name.strip(), ""
+    name = name.strip()
+    first_han = HAN_RE.search(name)
+    if first_han and first_han.start() > 0 and name[first_han.start() - 1].isspace():
+        head, tail = name[:first_han.start()].strip(), name[first_han.start():]
+        if re.search(r"[A-Za-z]", head) and not re.search(r"[A-Za-z]", tail):
+            return head, tail
+    return name, ""
 
 
 def make_id(label: str, taken: set[str]) -> str:

@@ -38,16 +38,27 @@ class Node:
 
 
 def code_tree(codebook: Codebook) -> list[Node]:
-    """Codes and groups nested by `parent`; a parent named nowhere becomes a folder of that name."""
+    """Codes and groups nested by `parent`, in the codebook's order: a folder sits where its first code
+    would; a parent named nowhere becomes a folder of that name."""
     nodes = {c.id: Node(c, True) for c in codebook.codes}
     for group in codebook.groups:
         nodes[group.id] = Node(group, False)
     for parent in dict.fromkeys(c.parent for c in codebook.codes + codebook.groups if c.parent):
         nodes.setdefault(parent, Node(Code(id=parent, label=parent), False))
-    roots = []
-    for node in nodes.values():
+    roots: list[Node] = []
+    placed: set[str] = set()
+
+    def place(node: Node) -> None:
+        if node.code.id in placed:
+            return
+        placed.add(node.code.id)
         parent = node.code.parent
+        if parent:
+            place(nodes[parent])
         (nodes[parent].children if parent else roots).append(node)
+
+    for node in list(nodes.values()):
+        place(node)
     return roots
 
 
