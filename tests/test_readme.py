@@ -64,3 +64,12 @@ def test_readme_scores_example_holds(tmp_path):
     assert result.exit_code == 0
     for line in result.stdout.splitlines()[:-1]:
         assert f"    {line}" in README
+
+
+def test_readme_export_project_example_holds(tmp_path):
+    run = tmp_path / "sample"
+    assert CliRunner().invoke(main, ["run", "--out", str(run), "-q"]).exit_code == 0
+    result = CliRunner().invoke(main, ["export-project", str(run)])
+    assert result.exit_code == 0
+    first = result.stdout.splitlines()[0]
+    assert f"    {first}" in README and (run / "project.qdpx").is_file()
