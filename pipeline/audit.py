@@ -102,7 +102,7 @@ def recode_run(manifest: dict, source, transcripts: Path | None, jobs: int) -> R
     for job in planned:
         if sha256_file(Path(job.path)) != coded[job.source_file]["sha256"]:
             problems.append(Problem(job.source_file, "the transcript changed since the run (its checksum differs "
-                                    "from the Run sheet's)", hint="restore the file the run coded, or code a new "
+                                    "from the run's record)", hint="restore the file the run coded, or code a new "
                                     "run and carry the review over with `qcode run --reviewed`"))
     if problems:
         raise ReviewError(source, f"{len(problems)} input(s) differ from what the run coded; nothing written",

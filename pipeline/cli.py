@@ -230,7 +230,8 @@ def export_codebook(codebook, out, force):
     path, book = _call(lambda _: export(codebook, out, force), None)
     for issue in book.notes:
         click.echo(f"{issue.kind}: {issue}", err=True)
-    groups = len({c.parent for c in book.codes + book.groups if c.parent} | {g.id for g in book.groups})
+    groups = len(({c.parent for c in book.codes + book.groups if c.parent} - set(book.ids))
+                 | {g.id for g in book.groups})
     click.echo(f"{len(book.codes)} code(s) in {groups} folder(s) → {path}")
 
 
