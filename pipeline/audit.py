@@ -109,7 +109,7 @@ def recode_run(manifest: dict, source, transcripts: Path | None, jobs: int) -> R
                           hint="the reviewed coding can only be applied to the same transcripts", problems=problems)
     settings = Settings(unit=run_options.unit, include_interviewer=run_options.include_interviewer,
                         user_dict=_moved(user_dict["path"], old_root, transcripts).as_posix() if user_dict else "",
-                        keep_units=True)
+                        keep_units=True, max_file_bytes=int(float(options.get("max_file_mb", 16)) * 1e6))
     recoded = Recoded(codebook, roster, {j.source_file: j for j in planned})
     for result in _code_all(planned, settings, Matcher(codebook), codebook, False, jobs):
         if isinstance(result, Problem):

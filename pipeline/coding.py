@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import PipelineError, Problem
-from .ingest import file_checksum, read_bytes, read_transcript
+from .ingest import MAX_TRANSCRIPT_BYTES, file_checksum, read_bytes, read_transcript
 from .match import Matcher
 from .models import INTERVIEWER, RESPONDENT, Assignment, FileResult, Transcript
 from .normalize import Normalized, detect_script, normalize_text, profile_for
@@ -18,6 +18,8 @@ from .segment import Segmented, segment
 from .turns import turn_text
 
 CONTEXT_CHARS = 150
+MAX_SEGMENT = 1000          # a longer unit's segment_text is the match with SEGMENT_WINDOW characters each side
+SEGMENT_WINDOW = 400
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Settings:
     keep_units: bool = False       # also return every unit's file span and speaker (for audits)
     cache_dir: str = ""            # segmentation cache folder ("" = no cache)
     cache_environment: str = ""    # cache.environment_key(user_dict), computed once per run
+    max_file_bytes: int = MAX_TRANSCRIPT_BYTES
 
 
 @dataclass
@@ -102,7 +105,7 @@ def code_file(job: FileJob, settings: Settings, matcher: Matcher) -> FileResult:
     """Code one transcript; a PipelineError for input that cannot be read as a transcript."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
-    data = read_bytes(Path(job.path), job.source_file)
+    data = read_bytes(Path(job.path), job.source_file, settings.max_file_bytes)
     checksum = file_checksum(data)
     timings["read_bytes"] = time.perf_counter() - clock
     cache = key = prepared = None
@@ -151,6 +154,8 @@ def match_prepared(job: FileJob, prepared: PreparedFile, matcher: Matcher, check
             start, end = _to_file(turn, hit.start, hit.end)
             unit_start, unit_end = _to_file(turn, *seg.units[hit.unit])
             unit_start, unit_end = min(unit_start, start), max(unit_end, end)
+            if unit_end - unit_start > MAX_SEGMENT:       # an endless sentence: the words around the match
+                unit_start, unit_end = max(unit_start, start - SEGMENT_WINDOW), min(unit_end, end + SEGMENT_WINDOW)
             if turn.role == RESPONDENT:
                 codes_in_unit.setdefault(hit.unit, set()).add(hit.code)
             assignments.append(Assignment(

@@ -17,6 +17,7 @@ from .turns import is_label, label_key, role_of, speech_pieces, split_turns
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt")
 NEVER_TRANSCRIPTS = ("readme", "license", "licence", "changelog")
+MAX_TRANSCRIPT_BYTES = 16_000_000     # default --max-file-mb: memory grows ~60× a file's size while it is coded
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
 
@@ -65,12 +66,20 @@ def read_transcript(path: Path, source_file: str, language: str = "",
                       front_matter=front, labelled=labelled, notes=notes)
 
 
-def read_bytes(path: Path, source_file: str) -> bytes:
+def read_bytes(path: Path, source_file: str, max_bytes: int = MAX_TRANSCRIPT_BYTES) -> bytes:
+    """The file's bytes; a file larger than `max_bytes` is refused before it is read."""
     try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise TranscriptError(source_file, f"is {size / 1e6:,.1f} MB, more than qcode codes in one piece "
+                                  f"({max_bytes / 1e6:,.0f} MB; an interview transcript is rarely 1 MB)",
+                                  hint="split it into one file per interview or session, or raise the "
+                                       "limit with --max-file-mb")
         return path.read_bytes()
     except FileNotFoundError:
         raise TranscriptError(source_file, "the file does not exist",
-                              hint="check the roster's `file` column") from None
+                              hint="check the roster's `file` column (or whether it was moved during the run)") \
+            from None
     except IsADirectoryError:
         raise TranscriptError(source_file, "is a folder, not a file",
                               hint="name a transcript file in the roster") from None

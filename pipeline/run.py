@@ -12,7 +12,7 @@ from . import __version__
 from .codebook import codebook_yaml, load_codebook
 from .coding import FileJob, Settings, safe_code_file
 from .errors import PipelineError, Problem, StrictModeError, TranscriptError, note
-from .ingest import is_transcript_name
+from .ingest import MAX_TRANSCRIPT_BYTES, is_transcript_name
 from .match import Matcher
 from .models import Roster
 from .outputs import FORMAT_VERSION, AssignmentSpool, RunFolder, check_out_dir, sha256_file
@@ -41,6 +41,7 @@ class RunOptions:
     jobs: int = 1
     reviewed: Path | None = None       # carry a reviewed workbook's decisions onto this run
     cache: Path | None = None          # segmentation cache folder (None: no cache)
+    max_file_mb: float = MAX_TRANSCRIPT_BYTES / 1e6
 
 
 @dataclass
@@ -148,7 +149,8 @@ def run_settings(options, keep_units: bool) -> Settings:
     user_dict = str(options.user_dict or "")
     return Settings(unit=options.unit, include_interviewer=options.include_interviewer, user_dict=user_dict,
                     keep_units=keep_units, cache_dir=str(options.cache or ""),
-                    cache_environment=environment_key(user_dict) if options.cache else "")
+                    cache_environment=environment_key(user_dict) if options.cache else "",
+                    max_file_bytes=int(getattr(options, "max_file_mb", MAX_TRANSCRIPT_BYTES / 1e6) * 1e6))
 
 
 def run_corpus(options: RunOptions) -> RunReport:
@@ -201,7 +203,8 @@ def run_corpus(options: RunOptions) -> RunReport:
             "format_version": FORMAT_VERSION, "coding": "machine", "created": created,
             "qcode_version": __version__, "versions": library_versions(),
             "options": {"unit": options.unit, "language": options.language, "jobs": options.jobs,
-                        "include_interviewer": options.include_interviewer, "strict": options.strict},
+                        "include_interviewer": options.include_interviewer, "strict": options.strict,
+                        "max_file_mb": options.max_file_mb},
             "inputs": _inputs(options, roster),
             "codebook": {"name": codebook.name, "version": codebook.version, "codes": codebook.ids,
                          "yaml": codebook_yaml(codebook)},

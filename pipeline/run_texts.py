@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import Problem, RunFolderError, RunInputsError, TranscriptError
-from .ingest import read_transcript
+from .ingest import read_bytes, read_transcript
 from .outputs import sha256_file
 from .runs import RunTables
 
@@ -33,6 +33,7 @@ def read_run_texts(tables: RunTables, transcripts: Path | None, assignments: pd.
     root = Path(transcripts) if transcripts else Path(old_root)
     texts: dict[str, str] = {}
     problems: list[Problem] = []
+    limit = int(float(tables.manifest.get("options", {}).get("max_file_mb", 16)) * 1e6)
     for entry in tables.manifest.get("files", []):
         source_file = entry["source_file"]
         path = root / source_file
@@ -45,7 +46,8 @@ def read_run_texts(tables: RunTables, transcripts: Path | None, assignments: pd.
                                     "run.json's)", hint="restore the file the run coded, or code it again"))
             continue
         try:
-            transcript = read_transcript(path, source_file, language=entry.get("language", ""))
+            data = read_bytes(path, source_file, limit)
+            transcript = read_transcript(path, source_file, language=entry.get("language", ""), data=data)
         except TranscriptError as error:
             problems.append(error.as_problem())
             continue

@@ -115,6 +115,9 @@ def bare_segmenters(folder: Path) -> dict:
 
 
 def main(argv: list[str]) -> None:
+    if "-h" in argv or "--help" in argv:
+        print(__doc__.strip())
+        return
     scale = int(argv[argv.index("--scale") + 1]) if "--scale" in argv else 1
     jobs = int(argv[argv.index("--jobs") + 1]) if "--jobs" in argv else 2
     shared = Path(argv[argv.index("--shared") + 1]) if "--shared" in argv else REPO.parent / "shared"
