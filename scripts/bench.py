@@ -3,9 +3,10 @@
     python scripts/bench.py [--scale N] [--jobs N] [--shared ../shared] [--out bench.json]
 
 For each set (English, Chinese, both) it writes a roster, runs `qcode run` in a subprocess
-(so start-up is counted and peak RSS includes worker processes), and times jieba, the spaCy
-tokenizer + lookup lemmatizer and OpenCC alone on the same speech. `--scale N` codes N copies
-of every file, each made distinct (a line naming the copy is appended) so no cache can serve it.
+(so start-up is counted; the peak RSS is the largest process of that run, the parent or a
+worker), and times jieba, the spaCy tokenizer + lookup lemmatizer and OpenCC alone on the
+same speech. `--scale N` codes N copies of every file, each made distinct (a line naming the
+copy is appended) so no cache can serve it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import csv
 import json
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -65,19 +65,26 @@ def edited_codebook(folder: Path) -> Path:
     return path
 
 
+# Runs qcode as its child and reports the peak RSS of the run's own processes (qcode and its
+# workers: RUSAGE_CHILDREN of a fresh process), so each row's peak is that run's, not the bench's.
+_PEAK_WRAPPER = ("import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
+                 "print('PEAK_KB', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+                 "sys.exit(code)")
+
+
 def run_qcode(folder: Path, roster: Path, out: Path, jobs: int, cache: Path | None,
               codebook: Path | None = None) -> dict:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
     command = [sys.executable, "-m", "pipeline", "run", str(folder), "--roster", str(roster), "--out", str(out),
                "-q", "--jobs", str(jobs)] + (["--cache", str(cache)] if cache else ["--no-cache"])
     if codebook:
         command += ["--codebook", str(codebook)]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
+    done = subprocess.run([sys.executable, "-c", _PEAK_WRAPPER, *command], capture_output=True, text=True,
+                          cwd=REPO)
     seconds = time.perf_counter() - started
     if done.returncode:
         raise SystemExit(done.stderr)
-    peak_kb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+    peak_kb = int(done.stderr.rsplit("PEAK_KB", 1)[1].split()[0])
     manifest = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assignments = sum(f["mentions"] for f in manifest["files"])
     return {"seconds": round(seconds, 2), "stages": manifest["timings"], "assignments": assignments,
