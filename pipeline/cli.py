@@ -76,7 +76,7 @@ def main() -> None:
               help="Segmentation cache folder [default: the user's cache folder, e.g. ~/.cache/qcode].")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the segmentation cache.")
 @click.option("--max-file-mb", type=click.FloatRange(min=0.001), default=16, show_default=True,
-              help="Refuse (as a problem) a transcript larger than this; coding takes ~60x its size in memory.")
+              help="Refuse (as a problem) a transcript larger than this; coding holds ~15x its size in memory.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems and the workbook's path.")
 def run(transcripts, codebook, roster, out, unit, language, include_interviewer, user_dict, strict, force,
         jobs, reviewed, cache_dir, no_cache, max_file_mb, quiet):

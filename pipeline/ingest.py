@@ -17,7 +17,7 @@ from .turns import is_label, label_key, role_of, speech_pieces, split_turns
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt")
 NEVER_TRANSCRIPTS = ("readme", "license", "licence", "changelog")
-MAX_TRANSCRIPT_BYTES = 16_000_000     # default --max-file-mb: memory grows ~60× a file's size while it is coded
+MAX_TRANSCRIPT_BYTES = 16_000_000     # default --max-file-mb: coding a file holds ~15× its size in memory
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
 
