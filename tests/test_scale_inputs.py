@@ -49,9 +49,11 @@ def test_an_endless_line_gives_bounded_segments(tmp_path):
     for row in rows.itertuples():
         assert len(row.segment_text) <= 2 * 400 + len(row.matched_text)
         assert row.matched_text in row.segment_text and row.segment_text in text
-    sheet = load_workbook(tmp_path / "run" / "codebook.xlsx", read_only=True)["Assignments"]
+    book = load_workbook(tmp_path / "run" / "codebook.xlsx", read_only=True)
+    sheet = book["Assignments"]
     header = [c.value for c in next(sheet.iter_rows(max_row=1))]
     cells = [r[header.index("segment_text")] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    book.close()
     assert len(cells) == 2 and all(len(str(c)) < 32767 for c in cells)
     by_interviewee = pd.read_csv(tmp_path / "run" / "by_interviewee.csv", encoding="utf-8-sig")
     assert by_interviewee.respondent_words.iloc[0] == 3 * 7 * 3000 + 2
