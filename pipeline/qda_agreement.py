@@ -180,7 +180,7 @@ def compare_codings(options: AgreementOptions) -> AgreementReport:
     unit = _position_unit(options.positions, exchange.origin)
     hand, outside = _hand_units(project, source_map, texts, recoded, code_map, coders, unit, where, notes)
     machine, machine_rows = _machine_units(read_assignments(tables), recoded, set(source_map.values()))
-    figures, disagreements = _figures(shared, source_map, recoded, machine, machine_rows, hand, texts)
+    figures, disagreements = _figures(shared, source_map, recoded, machine, machine_rows, hand)
     for code, count in sorted(outside.items()):
         notes.append(note(where, f"{count} hand selection(s) of {code!r} lie outside the respondent's coded "
                                  "speech (interviewer turns, titles); not compared"))
@@ -269,7 +269,7 @@ def _machine_units(assignments: pd.DataFrame, recoded, files: set[str]):
     return set(marks), marks
 
 
-def _figures(shared, source_map, recoded, machine, machine_rows, hand, texts):
+def _figures(shared, source_map, recoded, machine, machine_rows, hand):
     files = sorted(set(source_map.values()))
     rows, disagreements = [], []
     cells = {code: ([], []) for code in shared}
