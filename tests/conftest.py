@@ -83,6 +83,15 @@ def code_text(folder: Path, text: str, codebook: str = SMALL_CODEBOOK, name: str
                      Matcher(load_codebook(cb_path)))
 
 
+def qcode(*args):
+    """Run the real `qcode` command line; a traceback is never an acceptable answer."""
+    from pipeline.cli import main
+
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert "Traceback" not in result.output, result.output
+    return result
+
+
 def found(result) -> list[tuple[str, str]]:
     """(code, matched_text) of each respondent mention, in order."""
     return [(a.code, a.matched_text) for a in result.assignments if a.speaker_role == "respondent"]

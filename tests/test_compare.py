@@ -7,12 +7,9 @@ import math
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
-from conftest import SMALL_CODEBOOK, Desk, write
+from conftest import SMALL_CODEBOOK, Desk, qcode, write
 from openpyxl import load_workbook
 from scipy import stats
-
-from pipeline.cli import main
 
 # The UK corpus (English). Words are spaCy tokens, punctuation left out; groups by hand:
 UK = {
@@ -34,12 +31,6 @@ CN_CODEBOOK = SMALL_CODEBOOK.replace("zh: [隐私, 私隱, 数据]", "zh: [隐�
     terms:
       zh: [信任]
 """
-
-
-def qcode(*args):
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    assert "Traceback" not in result.output, result.output
-    return result
 
 
 def make_run(tmp_path, name, people, country, codebook=SMALL_CODEBOOK, extra_column=None):

@@ -8,11 +8,8 @@ import zipfile
 import pandas as pd
 import pytest
 import xmlschema
-from click.testing import CliRunner
-from conftest import REPO, SHARED, Desk, write
+from conftest import REPO, SHARED, Desk, qcode, write
 from sklearn.metrics import cohen_kappa_score
-
-from pipeline.cli import main
 
 REFI = SHARED / "refi-qda"
 SCHEMAS = REPO / "pipeline" / "schemas"
@@ -54,12 +51,6 @@ P2 = ("Interviewer: What matters to you?\nAnna: 🙂 Fairness 𠀀 matters. Priv
 P3 = "受访者：Privacy 是核心😀，公平也是。\n采访者：谢谢。\n"
 ROSTER = ("interviewee_id,file,stakeholder_groups,country,sector\np1,p1.txt,Policy Maker,China,government\n"
           "p2,p2.md,Developer,UK,\np3,p3.txt,\"Developer; Community\",China,ngo\n")
-
-
-def qcode(*args):
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    assert "Traceback" not in result.output, result.output
-    return result
 
 
 @pytest.fixture

@@ -3,17 +3,8 @@
 import json
 
 import pandas as pd
-from click.testing import CliRunner
-from conftest import SMALL_CODEBOOK, write
+from conftest import SMALL_CODEBOOK, qcode, write
 from openpyxl import load_workbook
-
-from pipeline.cli import main
-
-
-def qcode(*args):
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    assert "Traceback" not in result.output, result.output
-    return result
 
 
 def test_a_file_over_the_size_limit_is_a_problem_and_the_rest_is_coded(tmp_path, codebook_file):

@@ -6,11 +6,8 @@ import re
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
-from conftest import REPO, SHARED, write
+from conftest import REPO, SHARED, qcode, write
 from openpyxl import Workbook, load_workbook
-
-from pipeline.cli import main
 
 SAMPLE_SHEET = REPO / "transcripts" / "workshop" / "task3_scores.csv"
 PILLARS = ["Power", "Equity", "Identity", "Knowledge", "Access", "Participation"]
@@ -31,12 +28,6 @@ G2,"4,2","5,3","1,3"
 Case 2,"3,2","5,4","1,2"
 Overall,"3.5,2.5","4,3.5","2.5,2"
 """
-
-
-def qcode(*args):
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    assert "Traceback" not in result.output, result.output
-    return result
 
 
 def means(out) -> dict:
