@@ -20,6 +20,7 @@ from .publish import Collected, publish, units_of
 from .review import ReviewedWorkbook, ReviewRow, read_reviewed
 from .reviewers import compare_reviewers
 from .roster import read_roster, roster_from_files
+from .run_texts import run_file_limit, verified_bytes
 from .stats import code_agreement
 from .workbook import MAX_ROWS
 
@@ -92,24 +93,16 @@ def recode_run(manifest: dict, source, transcripts: Path | None, jobs: int) -> R
                              language=options.get("language", ""),
                              include_interviewer=bool(options.get("include_interviewer")))
     coded = {f["source_file"]: f for f in manifest.get("files", [])}
+    limit = run_file_limit(manifest)
+    problems += [p for p in (verified_bytes(e, folder, limit) for e in coded.values()) if isinstance(p, Problem)]
     planned, _ = plan_jobs(run_options, roster)
     planned = [j for j in planned if j.source_file in coded]
-    found = {j.source_file for j in planned}
-    for entry in coded.values():
-        if entry["source_file"] not in found:
-            problems.append(Problem(entry["source_file"], f"the transcript is not in {folder} any more",
-                                    hint="give the folder the transcripts moved to with --transcripts"))
-    for job in planned:
-        if sha256_file(Path(job.path)) != coded[job.source_file]["sha256"]:
-            problems.append(Problem(job.source_file, "the transcript changed since the run (its checksum differs "
-                                    "from the run's record)", hint="restore the file the run coded, or code a new "
-                                    "run and carry the review over with `qcode run --reviewed`"))
     if problems:
         raise ReviewError(source, f"{len(problems)} input(s) differ from what the run coded; nothing written",
                           hint="the reviewed coding can only be applied to the same transcripts", problems=problems)
     settings = Settings(unit=run_options.unit, include_interviewer=run_options.include_interviewer,
                         user_dict=_moved(user_dict["path"], old_root, transcripts).as_posix() if user_dict else "",
-                        keep_units=True, max_file_bytes=int(float(options.get("max_file_mb", 16)) * 1e6))
+                        keep_units=True, max_file_bytes=limit)
     recoded = Recoded(codebook, roster, {j.source_file: j for j in planned})
     for result in _code_all(planned, settings, Matcher(codebook), codebook, False, jobs):
         if isinstance(result, Problem):

@@ -7,8 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import Problem, RunFolderError, RunInputsError, TranscriptError
-from .ingest import read_bytes, read_transcript
-from .outputs import sha256_file
+from .ingest import MAX_TRANSCRIPT_BYTES, file_checksum, read_bytes, read_transcript
 from .runs import RunTables
 
 
@@ -27,27 +26,46 @@ def read_assignments(tables: RunTables) -> pd.DataFrame:
     return frame
 
 
+def run_file_limit(manifest: dict) -> int:
+    """The largest transcript the run would code (its --max-file-mb), in bytes."""
+    mb = manifest.get("options", {}).get("max_file_mb")
+    return int(float(mb) * 1e6) if mb is not None else MAX_TRANSCRIPT_BYTES
+
+
+def verified_bytes(entry: dict, root: Path, limit: int) -> bytes | Problem:
+    """The bytes of a file the run coded (an entry of run.json's `files`), read from `root` once;
+    a Problem if it is gone or changed since the run (its SHA-256 differs from the run's record)."""
+    source_file = entry["source_file"]
+    path = root / source_file
+    if not path.is_file():
+        return Problem(source_file, f"the transcript is not in {root} any more",
+                       hint="give the folder the transcripts moved to with --transcripts")
+    try:
+        data = read_bytes(path, source_file, limit)
+    except TranscriptError as error:
+        return error.as_problem()
+    if file_checksum(data) != entry.get("sha256"):
+        return Problem(source_file, "the transcript changed since the run (its checksum differs from the run's "
+                       "record)", hint="restore the file the run coded, or code it again (`qcode run --reviewed` "
+                                       "carries a review over)")
+    return data
+
+
 def read_run_texts(tables: RunTables, transcripts: Path | None, assignments: pd.DataFrame) -> dict[str, str]:
     """source_file → decoded text of every coded file; refuse changed files and spans that moved."""
-    old_root = tables.manifest.get("inputs", {}).get("transcripts", "")
-    root = Path(transcripts) if transcripts else Path(old_root)
+    root = Path(transcripts) if transcripts else Path(tables.manifest.get("inputs", {}).get("transcripts", ""))
     texts: dict[str, str] = {}
     problems: list[Problem] = []
-    limit = int(float(tables.manifest.get("options", {}).get("max_file_mb", 16)) * 1e6)
+    limit = run_file_limit(tables.manifest)
     for entry in tables.manifest.get("files", []):
         source_file = entry["source_file"]
-        path = root / source_file
-        if not path.is_file():
-            problems.append(Problem(source_file, f"the transcript is not in {root} any more",
-                                    hint="give the folder the transcripts moved to with --transcripts"))
-            continue
-        if sha256_file(path) != entry.get("sha256"):
-            problems.append(Problem(source_file, "the transcript changed since the run (its checksum differs from "
-                                    "run.json's)", hint="restore the file the run coded, or code it again"))
+        data = verified_bytes(entry, root, limit)
+        if isinstance(data, Problem):
+            problems.append(data)
             continue
         try:
-            data = read_bytes(path, source_file, limit)
-            transcript = read_transcript(path, source_file, language=entry.get("language", ""), data=data)
+            transcript = read_transcript(root / source_file, source_file, language=entry.get("language", ""),
+                                         data=data)
         except TranscriptError as error:
             problems.append(error.as_problem())
             continue
