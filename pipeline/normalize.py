@@ -33,6 +33,11 @@ class Normalized:
         return self.chain.span(start, end)
 
 
+def fold_name(text: str) -> str:
+    """Case-, width- and white-space-insensitive form of a name (NFKC, casefold, spaces folded)."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
 def unescape_entities(text: str) -> tuple[str, OffsetMap]:
     """Decode `&quot;`, `&#39;`, … keeping a map to the escaped text."""
     if "&" not in text:

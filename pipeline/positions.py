@@ -14,12 +14,17 @@ UTF16 = "utf16"
 UNITS = (CODEPOINTS, UTF16)
 
 
+def lf_text(text: str) -> str:
+    """CR LF and lone CR line ends as LF (how REFI-QDA sources store text)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 class ExportedText:
     """A transcript's text as exported, with the maps between file offsets and exported positions."""
 
     def __init__(self, file_text: str):
         self.file_text = file_text
-        self.text = file_text.replace("\r\n", "\n").replace("\r", "\n")
+        self.text = lf_text(file_text)
         # file offsets of the CRs dropped (each the CR of a CR LF pair)
         self._dropped = [i for i in range(len(file_text) - 1) if file_text[i] == "\r" and file_text[i + 1] == "\n"]
         self._astral = [i for i, ch in enumerate(self.text) if ord(ch) > 0xFFFF]

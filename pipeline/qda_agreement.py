@@ -10,7 +10,6 @@ transcript's own.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,12 +22,14 @@ from .agreement import cohen_kappa, krippendorff_alpha_nominal, percent_agreemen
 from .audit import recode_run
 from .errors import ExchangeError, Problem, note
 from .models import RESPONDENT, Code
+from .normalize import fold_name
 from .outputs import RunFolder, check_out_dir, seal, write_csv
-from .positions import CODEPOINTS, UTF16, ExportedText
-from .qda_project import HandProject, HandSource, read_project
+from .positions import CODEPOINTS, UTF16, ExportedText, lf_text
+from .qda_project import HandProject, guid_key, read_project
 from .qda_read import WRITERS, read_exchange
-from .qda_xml import PROJECT_NS, stable_guid
+from .qda_xml import PROJECT_NS
 from .qdc import code_guid, code_name
+from .qdpx_export import source_guid
 from .reviewers import BETWEEN_COLUMNS, DISAGREEMENT_COLUMNS
 from .run_texts import read_assignments
 from .runs import load_run
@@ -64,23 +65,19 @@ class AgreementReport:
     notes: list[Problem] = field(default_factory=list)
 
 
-def _fold(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
-
-
 def match_codes(codes: list[Code], project: HandProject) -> tuple[dict[str, str], pd.DataFrame]:
     """Project code GUID → qcode code id: by the GUID qcode exports, else by name (id, label, label_zh)."""
-    by_guid = {code_guid(c).strip("{}").lower(): c.id for c in codes}
+    by_guid = {guid_key(code_guid(c)): c.id for c in codes}
     by_name: dict[str, str] = {}
     for c in codes:
         for key in (c.id, c.label, c.label_zh, code_name(c)):
             if key:
-                by_name.setdefault(_fold(key), c.id)
+                by_name.setdefault(fold_name(key), c.id)
     mapping, rows = {}, []
     for guid, name in project.codes.items():
         code, how = by_guid.get(guid), "guid"
         if code is None:
-            code, how = by_name.get(_fold(name)), "name"
+            code, how = by_name.get(fold_name(name)), "name"
         if code is not None:
             mapping[guid] = code
         rows.append({"project_code": name, "guid": guid, "qcode_code": code or "", "matched_by": how if code else ""})
@@ -89,7 +86,7 @@ def match_codes(codes: list[Code], project: HandProject) -> tuple[dict[str, str]
 
 def _names(source_file: str) -> set[str]:
     path = Path(source_file)
-    return {_fold(source_file), _fold(path.name), _fold(path.stem)}
+    return {fold_name(source_file), fold_name(path.name), fold_name(path.stem)}
 
 
 def first_difference(a: str, b: str) -> str:
@@ -105,23 +102,20 @@ def match_sources(project: HandProject, texts: dict[str, ExportedText], guids: d
     problems: list[Problem] = []
     rows = []
 
-    def same(source: HandSource, source_file: str) -> bool:
-        theirs = source.text.replace("\r\n", "\n").replace("\r", "\n")
-        return theirs.rstrip() == texts[source_file].text.rstrip()
-
     for source in project.sources:
         status = ""
         if source.text is None:
             status = "text not in the project"
         else:
-            named = [f for f in texts if guids[f] == source.guid] or \
-                    [f for f in texts if _fold(source.name) in _names(f) or _fold(Path(source.name).stem) in _names(f)]
-            found = next((f for f in named if same(source, f)), None)
+            theirs = lf_text(source.text)
+            names = {fold_name(source.name), fold_name(Path(source.name).stem)}
+            named = [f for f in texts if guids[f] == source.guid] or [f for f in texts if names & _names(f)]
+            found = next((f for f in named if theirs.rstrip() == texts[f].text.rstrip()), None)
             if found is None and named:
-                theirs = source.text.replace("\r\n", "\n").replace("\r", "\n")
                 status = f"text differs from {named[0]} at {first_difference(texts[named[0]].text, theirs)}"
             elif found is None:
-                found = next((f for f in texts if f not in matched.values() and same(source, f)), None)
+                found = next((f for f in texts if f not in matched.values()
+                              and theirs.rstrip() == texts[f].text.rstrip()), None)
                 status = "" if found else "no transcript of the run has this name or text"
             if found is not None and found in matched.values():
                 found, status = None, "a second source with the same transcript"
@@ -169,8 +163,7 @@ def compare_codings(options: AgreementOptions) -> AgreementReport:
     coders = _coders(project, options.user, where)
     recoded = recode_run(tables.manifest, tables.path / "run.json", options.transcripts, options.jobs)
     texts = {f: ExportedText(r.text) for f, r in recoded.results.items()}
-    guids = {f["source_file"]: stable_guid("source", f["source_file"], f.get("sha256", ""))
-             for f in tables.manifest.get("files", [])}
+    guids = {f["source_file"]: source_guid(f) for f in tables.manifest.get("files", [])}
     source_map, source_problems, sources_frame = match_sources(project, texts, guids, where)
     notes += source_problems
     if not source_map:
@@ -197,12 +190,12 @@ def compare_codings(options: AgreementOptions) -> AgreementReport:
 def _coders(project: HandProject, user: str, where: str) -> set[str] | None:
     """User GUIDs whose codings count: the one named, or everyone but qcode (None = every coding)."""
     if user:
-        chosen = {g for g, name in project.users.items() if _fold(name) == _fold(user) or g == user.lower()}
+        chosen = {g for g, name in project.users.items() if fold_name(name) == fold_name(user) or g == user.lower()}
         if not chosen:
             raise ExchangeError(where, f"has no user {user!r} (users: {', '.join(sorted(project.users.values()))})",
                                 hint="give a user name the project lists, or leave --user out")
         return chosen
-    others = {g for g, name in project.users.items() if _fold(name) != QCODE_USER}
+    others = {g for g, name in project.users.items() if fold_name(name) != QCODE_USER}
     if project.users and not others:
         raise ExchangeError(where, "holds only qcode's own coding (it is an export of a run, not coded by hand)",
                             hint="code it in another tool and export it again; `--user qcode` compares qcode's "

@@ -39,15 +39,16 @@ class HandProject:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _key(guid: str) -> str:
+def guid_key(guid: str) -> str:
+    """A GUID as compared: braces dropped, lower case (tools write either)."""
     return guid.strip("{}").lower()
 
 
 def read_project(exchange: ExchangeFile) -> HandProject:
     t = exchange.tag
     where = str(exchange.path)
-    codes = {_key(c.get("guid", "")): c.get("name", "") for c in exchange.root.iter(t("Code"))}
-    users = {_key(u.get("guid", "")): (u.get("name") or u.get("id") or "unnamed user")
+    codes = {guid_key(c.get("guid", "")): c.get("name", "") for c in exchange.root.iter(t("Code"))}
+    users = {guid_key(u.get("guid", "")): (u.get("name") or u.get("id") or "unnamed user")
              for u in exchange.root.iter(t("User"))}
     problems: list[Problem] = []
     sources = []
@@ -55,7 +56,7 @@ def read_project(exchange: ExchangeFile) -> HandProject:
     for element in holder.findall(t("TextSource")) if holder is not None else []:
         name = element.get("name") or element.get("guid", "")
         text = _source_text(exchange, element, name, problems)
-        source = HandSource(_key(element.get("guid", "")), name, text)
+        source = HandSource(guid_key(element.get("guid", "")), name, text)
         for selection in element.findall(t("PlainTextSelection")):
             try:
                 start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
@@ -63,10 +64,10 @@ def read_project(exchange: ExchangeFile) -> HandProject:
                 problems.append(Problem(where, f"source {name!r}: a selection has no whole-number positions; "
                                         "left out"))
                 continue
-            codings = [HandCoding(_key(ref.get("targetGUID", "")),
-                                  _key(coding.get("creatingUser") or selection.get("creatingUser") or ""))
+            codings = [HandCoding(guid_key(ref.get("targetGUID", "")),
+                                  guid_key(coding.get("creatingUser") or selection.get("creatingUser") or ""))
                        for coding in selection.findall(t("Coding")) for ref in coding.findall(t("CodeRef"))]
-            source.selections.append(HandSelection(_key(selection.get("guid", "")), selection.get("name", ""),
+            source.selections.append(HandSelection(guid_key(selection.get("guid", "")), selection.get("name", ""),
                                                    start, end, codings))
         if element.findall(t("Coding")):
             problems.append(Problem(where, f"source {name!r} is coded as a whole; only coded selections are "

@@ -64,6 +64,11 @@ def _reviewers(tables: RunTables) -> dict[str, str]:
             if row.decision or row.recode_to}
 
 
+def source_guid(entry: dict) -> str:
+    """A transcript's source GUID: from its path and checksum, so a re-export keeps it."""
+    return stable_guid("source", entry["source_file"], entry.get("sha256", ""))
+
+
 def _user(users: dict[str, str], name: str) -> str:
     return users.setdefault(name, stable_guid("user", name))
 
@@ -87,7 +92,7 @@ def build_project(tables: RunTables, texts: dict[str, str], assignments: pd.Data
     guid_of_code = {c.id: code_guid(c) for c in tables.codebook.codes}
 
     files = tables.manifest.get("files", [])
-    source_guid = {f["source_file"]: stable_guid("source", f["source_file"], f.get("sha256", "")) for f in files}
+    guid_of_source = {f["source_file"]: source_guid(f) for f in files}
     variables = _variables(tables.roster)
     if variables:
         element = ET.SubElement(root, "Variables")
@@ -109,7 +114,7 @@ def build_project(tables: RunTables, texts: dict[str, str], assignments: pd.Data
                 ET.SubElement(holder, kind).text = value
         for entry in files:
             if str(entry.get("interviewee_id")) == person["interviewee_id"]:
-                ET.SubElement(case, "SourceRef", {"targetGUID": source_guid[entry["source_file"]]})
+                ET.SubElement(case, "SourceRef", {"targetGUID": guid_of_source[entry["source_file"]]})
     if not len(cases):
         root.remove(cases)
 
@@ -119,7 +124,7 @@ def build_project(tables: RunTables, texts: dict[str, str], assignments: pd.Data
     count = 0
     for entry in files:
         source_file = entry["source_file"]
-        guid = source_guid[source_file]
+        guid = guid_of_source[source_file]
         exported = ExportedText(texts[source_file])
         source_texts[guid] = exported.text
         source = ET.SubElement(sources, "TextSource", {"guid": guid, "name": source_file,

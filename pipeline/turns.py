@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from .models import INTERVIEWER, RESPONDENT, Turn
-from .normalize import HAN_RE, converter
+from .normalize import HAN_RE, converter, fold_name
 
 INTERVIEWER_LABELS = {
     "interviewer", "interviewers", "moderator", "host", "question", "q",
@@ -28,7 +27,7 @@ _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 def label_key(label: str) -> str:
     """Case-, width- and script-insensitive form of a speaker label."""
-    folded = " ".join(unicodedata.normalize("NFKC", label).casefold().split())
+    folded = fold_name(label)
     return converter("t2s").convert(folded) if HAN_RE.search(folded) else folded
 
 
