@@ -139,6 +139,7 @@ def _position_unit(option: str, origin: str) -> str:
 
 
 def _units(result) -> tuple[list[int], list[tuple[int, int]]]:
+    """A file's respondent coding units: their starts (for bisect) and their (start, end) spans."""
     spans = [(a, b) for a, b, _speaker, role in result.unit_spans if role == RESPONDENT]
     return [a for a, _ in spans], spans
 
@@ -171,9 +172,10 @@ def compare_codings(options: AgreementOptions) -> AgreementReport:
                             "text)", hint="code the run's transcripts in the other tool, e.g. the sources of "
                                           "`qcode export-project`", problems=source_problems)
     unit = _position_unit(options.positions, exchange.origin)
-    hand, outside = _hand_units(project, source_map, texts, recoded, code_map, coders, unit, where, notes)
-    machine, machine_rows = _machine_units(read_assignments(tables), recoded, set(source_map.values()))
-    figures, disagreements = _figures(shared, source_map, recoded, machine, machine_rows, hand)
+    units = {f: _units(recoded.results[f]) for f in set(source_map.values())}
+    hand, outside = _hand_units(project, source_map, texts, units, code_map, coders, unit, where, notes)
+    machine, machine_rows = _machine_units(read_assignments(tables), units)
+    figures, disagreements = _figures(shared, recoded, units, machine, machine_rows, hand)
     for code, count in sorted(outside.items()):
         notes.append(note(where, f"{count} hand selection(s) of {code!r} lie outside the respondent's coded "
                                  "speech (interviewer turns, titles); not compared"))
@@ -203,7 +205,7 @@ def _coders(project: HandProject, user: str, where: str) -> set[str] | None:
     return others if len(others) < len(project.users) else None
 
 
-def _hand_units(project, source_map, texts, recoded, code_map, coders, unit, where, notes):
+def _hand_units(project, source_map, texts, units, code_map, coders, unit, where, notes):
     """(file, unit index, code) → the selections that mark it; and per code, selections outside speech."""
     hand: dict[tuple, list[str]] = {}
     outside: dict[str, int] = {}
@@ -213,7 +215,7 @@ def _hand_units(project, source_map, texts, recoded, code_map, coders, unit, whe
         if source_file is None:
             continue
         exported = texts[source_file]
-        starts, spans = _units(recoded.results[source_file])
+        starts, spans = units[source_file]
         limit = exported.length(unit)
         for selection in source.selections:
             codings = [c for c in selection.codings if coders is None or c.user_guid in coders]
@@ -249,26 +251,26 @@ def _hand_units(project, source_map, texts, recoded, code_map, coders, unit, whe
     return hand, outside
 
 
-def _machine_units(assignments: pd.DataFrame, recoded, files: set[str]):
+def _machine_units(assignments: pd.DataFrame, units: dict):
     """(file, unit index, code) → qcode's rows there (respondent speech of compared files)."""
     marks: dict[tuple, list] = {}
-    for row in assignments[assignments["source_file"].isin(files)].itertuples():
+    for row in assignments[assignments["source_file"].isin(list(units))].itertuples():
         if row.speaker_role != RESPONDENT:
             continue
-        starts, spans = _units(recoded.results[row.source_file])
+        starts, _ = units[row.source_file]
         index = bisect_right(starts, row.char_start) - 1
         if index >= 0:
             marks.setdefault((row.source_file, index, row.code), []).append(row)
     return set(marks), marks
 
 
-def _figures(shared, source_map, recoded, machine, machine_rows, hand):
-    files = sorted(set(source_map.values()))
+def _figures(shared, recoded, units, machine, machine_rows, hand):
+    files = sorted(units)
     rows, disagreements = [], []
     cells = {code: ([], []) for code in shared}
     for source_file in files:
         result = recoded.results[source_file]
-        _, spans = _units(result)
+        _, spans = units[source_file]
         for index, (start, end) in enumerate(spans):
             for code in shared:
                 ours = (source_file, index, code) in machine
