@@ -54,10 +54,3 @@ class ExportedText:
 
     def has_astral(self) -> bool:
         return bool(self._astral)
-
-    def slice(self, start: int, end: int, unit: str = CODEPOINTS) -> str:
-        """The exported text between two positions counted in `unit` (what a tool shows as selected)."""
-        if unit == UTF16:
-            return self.text.encode("utf-16-le")[2 * start:2 * end].decode("utf-16-le", errors="replace")
-        return self.text[start:end]
-

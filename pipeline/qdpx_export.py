@@ -77,9 +77,18 @@ def _variables(roster: pd.DataFrame) -> list[str]:
     return [c for c in roster.columns if c not in _NOT_VARIABLES]
 
 
+@dataclass
+class BuiltProject:
+    root: ET.Element                  # project.qde
+    source_texts: dict[str, str]      # source GUID → its text as exported
+    users: dict[str, str]             # name → GUID
+    selections: int = 0
+    astral_sources: int = 0           # sources where code points and UTF-16 positions differ
+
+
 def build_project(tables: RunTables, texts: dict[str, str], assignments: pd.DataFrame,
-                  positions: str) -> tuple[ET.Element, dict[str, str], dict[str, str], int]:
-    """The project.qde tree, the text of each source by its GUID, the users, and how many selections."""
+                  positions: str) -> BuiltProject:
+    """The project.qde tree with one coded selection per assignment, and the texts of its sources."""
     created = _timestamp(tables.manifest.get("created", ""))
     reviewers = _reviewers(tables)
     users: dict[str, str] = {}
@@ -93,6 +102,9 @@ def build_project(tables: RunTables, texts: dict[str, str], assignments: pd.Data
 
     files = tables.manifest.get("files", [])
     guid_of_source = {f["source_file"]: source_guid(f) for f in files}
+    sources_of: dict[str, list[str]] = {}
+    for entry in files:
+        sources_of.setdefault(str(entry.get("interviewee_id")), []).append(guid_of_source[entry["source_file"]])
     variables = _variables(tables.roster)
     if variables:
         element = ET.SubElement(root, "Variables")
@@ -112,21 +124,20 @@ def build_project(tables: RunTables, texts: dict[str, str], assignments: pd.Data
                 ET.SubElement(holder, "VariableRef", {"targetGUID": stable_guid("variable", name)})
                 kind = "IntegerValue" if name in _INTEGER_VARIABLES else "TextValue"
                 ET.SubElement(holder, kind).text = value
-        for entry in files:
-            if str(entry.get("interviewee_id")) == person["interviewee_id"]:
-                ET.SubElement(case, "SourceRef", {"targetGUID": guid_of_source[entry["source_file"]]})
+        for guid in sources_of.get(person["interviewee_id"], []):
+            ET.SubElement(case, "SourceRef", {"targetGUID": guid})
     if not len(cases):
         root.remove(cases)
 
     sources = ET.SubElement(root, "Sources")
     by_file = {name: rows for name, rows in assignments.groupby("source_file", sort=False)}
-    source_texts: dict[str, str] = {}
-    count = 0
+    built = BuiltProject(root, {}, users)
     for entry in files:
         source_file = entry["source_file"]
         guid = guid_of_source[source_file]
         exported = ExportedText(texts[source_file])
-        source_texts[guid] = exported.text
+        built.source_texts[guid] = exported.text
+        built.astral_sources += exported.has_astral()
         source = ET.SubElement(sources, "TextSource", {"guid": guid, "name": source_file,
                                                       "plainTextPath": f"internal://{guid}.txt",
                                                       "creatingUser": qcode, "creationDateTime": created})
@@ -140,7 +151,7 @@ def build_project(tables: RunTables, texts: dict[str, str], assignments: pd.Data
         for row in rows.sort_values(["char_start", "char_end", "code"]).itertuples():
             reviewer = reviewers.get(row.assignment_id)
             coder = _user(users, reviewer) if reviewer else qcode
-            finder = coder if row.assignment_id in reviewers and _added(row) else qcode
+            finder = coder if _added(row) else qcode
             selection = ET.SubElement(source, "PlainTextSelection", {
                 "guid": stable_guid("selection", row.assignment_id), "name": row.matched_text,
                 "startPosition": str(exported.position(row.char_start, positions)),
@@ -152,10 +163,10 @@ def build_project(tables: RunTables, texts: dict[str, str], assignments: pd.Data
             coding = ET.SubElement(selection, "Coding", {"guid": stable_guid("coding", row.assignment_id, row.code),
                                                          "creatingUser": coder, "creationDateTime": created})
             ET.SubElement(coding, "CodeRef", {"targetGUID": guid_of_code[row.code]})
-            count += 1
+            built.selections += 1
     for name, guid in users.items():
         ET.SubElement(users_element, "User", {"guid": guid, "name": name})
-    return root, source_texts, users, count
+    return built
 
 
 def _added(row) -> bool:
@@ -188,11 +199,10 @@ def export_project(options: ProjectOptions) -> ProjectReport:
         raise RunFolderError(tables.path / "assignments.csv", f"codes {', '.join(unknown)} are not in the run's "
                              "codebook", hint="re-run `qcode run`")
     texts = read_run_texts(tables, options.transcripts, assignments)
-    root, source_texts, users, count = build_project(tables, texts, assignments, options.positions)
-    created = root.get("creationDateTime")
-    qde = to_bytes(root, PROJECT_NS)
-    write_atomically(out, zip_project(qde, source_texts, created))
-    astral = sum(1 for t in texts.values() if any(ord(ch) > 0xFFFF for ch in t))
-    return ProjectReport(out=out, sources=len(source_texts), selections=count, cases=len(tables.roster),
-                         users=list(users), coding=tables.coding, astral_sources=astral)
+    built = build_project(tables, texts, assignments, options.positions)
+    qde = to_bytes(built.root, PROJECT_NS)
+    write_atomically(out, zip_project(qde, built.source_texts, built.root.get("creationDateTime")))
+    return ProjectReport(out=out, sources=len(built.source_texts), selections=built.selections,
+                         cases=len(tables.roster), users=list(built.users), coding=tables.coding,
+                         astral_sources=built.astral_sources)
 
