@@ -142,7 +142,7 @@ def check_user_dict(path: Path) -> None:
                                 hint="each line is `word [frequency] [part-of-speech]`")
 
 
-def run_settings(options, keep_units: bool) -> Settings:
+def run_settings(options: RunOptions, keep_units: bool) -> Settings:
     """Settings of the per-file stage; the cache's environment key is computed once, here."""
     from .cache import environment_key
 
@@ -150,7 +150,7 @@ def run_settings(options, keep_units: bool) -> Settings:
     return Settings(unit=options.unit, include_interviewer=options.include_interviewer, user_dict=user_dict,
                     keep_units=keep_units, cache_dir=str(options.cache or ""),
                     cache_environment=environment_key(user_dict) if options.cache else "",
-                    max_file_bytes=int(getattr(options, "max_file_mb", MAX_TRANSCRIPT_BYTES / 1e6) * 1e6))
+                    max_file_bytes=int(options.max_file_mb * 1e6))
 
 
 def run_corpus(options: RunOptions) -> RunReport:
