@@ -23,6 +23,7 @@ from .roster import read_roster, roster_from_files
 from .run_texts import run_file_limit, verified_bytes
 from .stats import code_agreement
 from .workbook import MAX_ROWS
+from .zh_words import choose
 
 
 @dataclass
@@ -100,9 +101,10 @@ def recode_run(manifest: dict, source, transcripts: Path | None, jobs: int) -> R
     if problems:
         raise ReviewError(source, f"{len(problems)} input(s) differ from what the run coded; nothing written",
                           hint="the reviewed coding can only be applied to the same transcripts", problems=problems)
+    user_dict = _moved(user_dict["path"], old_root, transcripts).as_posix() if user_dict else ""
     settings = Settings(unit=run_options.unit, include_interviewer=run_options.include_interviewer,
-                        user_dict=_moved(user_dict["path"], old_root, transcripts).as_posix() if user_dict else "",
-                        keep_units=True, max_file_bytes=limit)
+                        user_dict=user_dict, segmenter=choose("auto", user_dict).name, keep_units=True,
+                        max_file_bytes=limit)
     recoded = Recoded(codebook, roster, {j.source_file: j for j in planned})
     for result in _code_all(planned, settings, Matcher(codebook), codebook, False, jobs):
         if isinstance(result, Problem):

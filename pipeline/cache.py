@@ -3,7 +3,8 @@
 An entry is keyed by everything that shapes normalization and segmentation: the file's bytes
 (sha256), its path in the transcripts folder, the language/region/speaker labels the roster
 gives it, the coding unit, whether interviewer turns are coded, the user dictionary's bytes,
-and the versions of qcode, Python, jieba, spaCy, spacy-lookups-data and OpenCC. A changed
+the Chinese segmenter (jieba or rjieba) and its version, and the versions of qcode, Python,
+jieba, spaCy, spacy-lookups-data and OpenCC. A changed
 input is a new key, so an entry is never stale; a damaged entry is ignored and rewritten.
 The folder is safe to delete at any time.
 """
@@ -16,6 +17,8 @@ import os
 import pickle
 import sys
 from pathlib import Path
+
+from .zh_words import Segmenter
 
 CACHE_FORMAT = 1
 ENV_VARIABLE = "QCODE_CACHE"          # overrides the default folder (tests point it at a temporary one)
@@ -33,8 +36,8 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qcode"
 
 
-def environment_key(user_dict: str) -> str:
-    """The part of every key that is the same for a whole run: library versions and the user dictionary."""
+def environment_key(user_dict: str, segmenter: Segmenter | None = None) -> str:
+    """The part of every key that is the same for a whole run: library versions, segmenter, user dictionary."""
     from importlib.metadata import PackageNotFoundError, version
 
     from . import __version__
@@ -45,6 +48,7 @@ def environment_key(user_dict: str) -> str:
             found[name] = version(name)
         except PackageNotFoundError:
             found[name] = None
+    found["segmenter"] = [segmenter.name, segmenter.version] if segmenter else None
     found["user_dict"] = hashlib.sha256(Path(user_dict).read_bytes()).hexdigest() if user_dict else ""
     return hashlib.sha256(json.dumps(found, sort_keys=True).encode()).hexdigest()
 

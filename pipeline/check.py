@@ -9,7 +9,7 @@ from .codebook import load_codebook
 from .errors import Problem
 from .models import Term
 from .normalize import converter
-from .segment import cut_chinese
+from .zh_words import cut_chinese
 
 
 @dataclass

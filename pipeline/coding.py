@@ -41,9 +41,10 @@ class Settings:
     unit: str = "sentence"
     include_interviewer: bool = False
     user_dict: str = ""
+    segmenter: str = "jieba"       # Chinese words by jieba or rjieba (zh_words: the same words)
     keep_units: bool = False       # also return every unit's file span and speaker (for audits)
     cache_dir: str = ""            # segmentation cache folder ("" = no cache)
-    cache_environment: str = ""    # cache.environment_key(user_dict), computed once per run
+    cache_environment: str = ""    # cache.environment_key(user_dict, segmenter), computed once per run
     max_file_bytes: int = MAX_TRANSCRIPT_BYTES
 
 
@@ -92,7 +93,7 @@ def prepare_file(job: FileJob, settings: Settings, data: bytes, timings: dict) -
         speech, base, speech_map = turn_text(transcript.text, turn.pieces)
         normalized = normalize_text(speech, profile)
         middle = time.perf_counter()
-        segmented = segment(normalized.text, settings.unit, settings.user_dict)
+        segmented = segment(normalized.text, settings.unit, settings.user_dict, settings.segmenter)
         segment_time += time.perf_counter() - middle
         normalize_time += middle - clock
         prepared.turns.append(CodedTurn(turn.speaker, turn.role, base, speech_map, normalized, segmented))

@@ -83,7 +83,7 @@ def _has_controls(text: str) -> bool:
 
 def dictionary_share(text: str) -> float:
     """Share of Han characters that fall in multi-character jieba dictionary words."""
-    from .segment import tokenizer
+    from .zh_words import tokenizer
 
     han = "".join(HAN_RE.findall(text[:50000]))
     if not han:

@@ -20,6 +20,7 @@ from .publish import Collected, publish
 from .review import read_reviewed
 from .roster import find_roster, read_roster, roster_from_files
 from .workbook import MAX_ROWS
+from .zh_words import Segmenter, choose
 
 UNITS = ("sentence", "turn")
 
@@ -42,6 +43,7 @@ class RunOptions:
     reviewed: Path | None = None       # carry a reviewed workbook's decisions onto this run
     cache: Path | None = None          # segmentation cache folder (None: no cache)
     max_file_mb: float = MAX_TRANSCRIPT_BYTES / 1e6
+    segmenter: str = "auto"            # Chinese: auto, jieba or rjieba (zh_words.choose)
 
 
 @dataclass
@@ -142,14 +144,15 @@ def check_user_dict(path: Path) -> None:
                                 hint="each line is `word [frequency] [part-of-speech]`")
 
 
-def run_settings(options: RunOptions, keep_units: bool) -> Settings:
+def run_settings(options: RunOptions, keep_units: bool, segmenter: Segmenter | None = None) -> Settings:
     """Settings of the per-file stage; the cache's environment key is computed once, here."""
     from .cache import environment_key
 
     user_dict = str(options.user_dict or "")
+    segmenter = segmenter or choose(options.segmenter, user_dict)
     return Settings(unit=options.unit, include_interviewer=options.include_interviewer, user_dict=user_dict,
-                    keep_units=keep_units, cache_dir=str(options.cache or ""),
-                    cache_environment=environment_key(user_dict) if options.cache else "",
+                    segmenter=segmenter.name, keep_units=keep_units, cache_dir=str(options.cache or ""),
+                    cache_environment=environment_key(user_dict, segmenter) if options.cache else "",
                     max_file_bytes=int(options.max_file_mb * 1e6))
 
 
@@ -159,7 +162,8 @@ def run_corpus(options: RunOptions) -> RunReport:
     created = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     check_out_dir(options.out, options.force)
     codebook, roster, jobs, issues = load_inputs(options)
-    settings = run_settings(options, keep_units=options.reviewed is not None)
+    segmenter = choose(options.segmenter, str(options.user_dict or ""))
+    settings = run_settings(options, keep_units=options.reviewed is not None, segmenter=segmenter)
     matcher = Matcher(codebook)
     carrier = None
     if options.reviewed is not None:
@@ -204,7 +208,8 @@ def run_corpus(options: RunOptions) -> RunReport:
             "qcode_version": __version__, "versions": library_versions(),
             "options": {"unit": options.unit, "language": options.language, "jobs": options.jobs,
                         "include_interviewer": options.include_interviewer, "strict": options.strict,
-                        "max_file_mb": options.max_file_mb},
+                        "max_file_mb": options.max_file_mb, "segmenter": options.segmenter},
+            "segmenter": segmenter.as_dict(),
             "inputs": _inputs(options, roster),
             "codebook": {"name": codebook.name, "version": codebook.version, "codes": codebook.ids,
                          "yaml": codebook_yaml(codebook)},
@@ -277,7 +282,8 @@ def library_versions() -> dict:
     from importlib.metadata import PackageNotFoundError, version
 
     found = {"python": platform.python_version()}
-    for name in ("jieba", "spacy", "spacy-lookups-data", "opencc-python-reimplemented", "openpyxl", "pandas"):
+    for name in ("jieba", "rjieba", "spacy", "spacy-lookups-data", "opencc-python-reimplemented", "openpyxl",
+                 "pandas"):
         try:
             found[name] = version(name)
         except PackageNotFoundError:

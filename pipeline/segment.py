@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from .normalize import HAN
+from .zh_words import cutter
 
 HAN_RUN_RE = re.compile(f"[{HAN}]+")
 _HAS_WORD_CHAR = re.compile(r"[^\W_]")
@@ -67,27 +68,6 @@ def lemma(lower: str) -> str:
     return found
 
 
-@cache
-def tokenizer(user_dict: str = ""):
-    """jieba's default tokenizer, or a separate one that also knows a user dictionary."""
-    import jieba
-
-    jieba.setLogLevel(60)
-    if not user_dict:
-        jieba.initialize()
-        return jieba.dt
-    own = jieba.Tokenizer()
-    own.initialize()
-    with open(user_dict, "rb") as handle:
-        own.load_userdict(handle)
-    return own
-
-
-def cut_chinese(text: str, user_dict: str = "") -> list[str]:
-    """jieba's reading of Han text (dictionary words, HMM off)."""
-    return list(tokenizer(user_dict).cut(text, HMM=False))
-
-
 def split_units(text: str, unit: str = "sentence") -> list[tuple[int, int]]:
     """Coding units of a turn: its sentences, or the whole turn."""
     spans = []
@@ -119,17 +99,17 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha() and text[start].isupper())
 
 
-def segment(text: str, unit: str = "sentence", user_dict: str = "") -> Segmented:
-    """Words and units of one turn's normalized speech."""
+def segment(text: str, unit: str = "sentence", user_dict: str = "", segmenter: str = "jieba") -> Segmented:
+    """Words and units of one turn's normalized speech (`segmenter`: jieba or rjieba, the same words)."""
     units = split_units(text, unit)
     bounds = bytearray(len(text) + 1)
     count = 0
     cut = None
     for run in HAN_RUN_RE.finditer(text):
         if cut is None:
-            cut = tokenizer(user_dict).cut      # jieba's dictionary loads only for text with Han
+            cut = cutter(segmenter, user_dict)      # the dictionary loads only for text with Han
         pos = run.start()
-        for w in cut(run.group(), HMM=False):
+        for w in cut(run.group()):
             bounds[pos] = 1
             pos += len(w)
             count += 1

@@ -92,6 +92,21 @@ def qcode(*args):
     return result
 
 
+def same_outputs(a: Path, b: Path) -> None:
+    """Two run folders hold the same results: every CSV and the codebook copy byte for byte, every sheet but Run."""
+    import pandas as pd
+
+    names = sorted(p.name for p in a.glob("*.csv"))
+    assert "assignments.csv" in names and names == sorted(p.name for p in b.glob("*.csv"))
+    for name in [*names, "codebook.yaml"]:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    sheets = [pd.read_excel(folder / "codebook.xlsx", sheet_name=None) for folder in (a, b)]
+    assert list(sheets[0]) == list(sheets[1])
+    for title in sheets[0]:
+        if title != "Run":
+            pd.testing.assert_frame_equal(sheets[0][title], sheets[1][title])
+
+
 def found(result) -> list[tuple[str, str]]:
     """(code, matched_text) of each respondent mention, in order."""
     return [(a.code, a.matched_text) for a in result.assignments if a.speaker_role == "respondent"]

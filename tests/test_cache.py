@@ -4,11 +4,9 @@ import json
 
 import pandas as pd
 from click.testing import CliRunner
-from conftest import SAMPLE, write
+from conftest import SAMPLE, same_outputs, write
 
 from pipeline.cli import main
-
-OUTPUTS = ("assignments.csv", "by_interviewee.csv", "by_group.csv", "by_term.csv", "roster.csv", "codebook.yaml")
 
 
 def run(*args):
@@ -19,15 +17,6 @@ def run(*args):
 
 def from_cache(out) -> int:
     return json.loads((out / "run.json").read_text(encoding="utf-8"))["cache"]["files_from_cache"]
-
-
-def same_outputs(a, b):
-    for name in OUTPUTS:
-        assert (a / name).read_bytes() == (b / name).read_bytes(), name
-    sheets = [pd.read_excel(folder / "codebook.xlsx", sheet_name=None) for folder in (a, b)]
-    for title in sheets[0]:
-        if title != "Run":
-            pd.testing.assert_frame_equal(sheets[0][title], sheets[1][title])
 
 
 def test_cached_run_is_identical_to_an_uncached_one_with_one_and_two_jobs(tmp_path):

@@ -6,7 +6,7 @@ import json
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import write
+from conftest import same_outputs, write
 from openpyxl import load_workbook
 
 from pipeline.cli import main
@@ -294,13 +294,8 @@ def test_parallel_jobs_give_identical_outputs(corpus, codebook_file, tmp_path):
     for jobs in ("1", "2"):
         result = run([corpus, "--codebook", codebook_file, "--out", tmp_path / jobs, "-q", "--jobs", jobs])
         assert result.exit_code == 0, result.output
-    for name in ("assignments.csv", "by_interviewee.csv", "by_group.csv", "by_country.csv", "by_term.csv",
-                 "roster.csv", "codebook.yaml"):
-        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
-    sheets = [pd.read_excel(tmp_path / jobs / "codebook.xlsx", sheet_name=None) for jobs in ("1", "2")]
-    for title in sheets[0]:
-        if title != "Run":
-            pd.testing.assert_frame_equal(sheets[0][title], sheets[1][title])
+    assert (tmp_path / "1" / "by_country.csv").is_file()
+    same_outputs(tmp_path / "1", tmp_path / "2")
 
 
 def test_pipeline_errors_survive_pickling_between_processes():
