@@ -15,8 +15,8 @@ from .coding import FileJob, LineIndex, Settings, assignment_id
 from .errors import Problem, ReviewError
 from .match import Matcher
 from .models import RESPONDENT, Assignment, FileResult, Roster
-from .outputs import AssignmentSpool, RunFolder, check_out_dir, sha256_file
-from .publish import Collected, publish, units_of
+from .outputs import RunFolder, check_out_dir, sha256_file
+from .publish import collecting, publish, units_of
 from .review import ReviewedWorkbook, ReviewRow, read_reviewed
 from .reviewers import compare_reviewers
 from .roster import read_roster, roster_from_files
@@ -236,7 +236,7 @@ def run_audit(options: AuditOptions) -> AuditReport:
                           "reviewed_rows": sum(1 for r in review.rows if r.reviewed)}
     folder = RunFolder(options.out)
     try:
-        collected = Collected(AssignmentSpool(folder))
+        collected = collecting(folder, recoded.codebook.ids, MAX_ROWS)
         by_file: dict[str, list[Assignment]] = {}
         for a in applied.final:
             by_file.setdefault(a.source_file, []).append(a)
@@ -249,7 +249,7 @@ def run_audit(options: AuditOptions) -> AuditReport:
         collected.spool.close()
         manifest["files"] = collected.files
         publish(folder, collected, recoded.codebook, recoded.roster, manifest,
-                bool(manifest.get("options", {}).get("include_interviewer")), MAX_ROWS, started, extra=extra)
+                bool(manifest.get("options", {}).get("include_interviewer")), started, extra=extra)
         out = folder.commit()
     except BaseException:
         folder.discard()

@@ -6,9 +6,7 @@ import csv
 import hashlib
 import json
 import os
-import pickle
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -65,6 +63,11 @@ class RunFolder:
         if self.tmp.exists():
             shutil.rmtree(self.tmp)
         self.tmp.mkdir()
+        self._on_discard: list = []
+
+    def on_discard(self, action) -> None:
+        """Call `action()` first if the run fails (to close what writes into the folder)."""
+        self._on_discard.append(action)
 
     def path(self, name: str) -> Path:
         return self.tmp / name
@@ -80,6 +83,8 @@ class RunFolder:
         return self.out
 
     def discard(self) -> None:
+        for action in self._on_discard:
+            action()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
@@ -100,37 +105,28 @@ def write_json(path: Path, data: dict) -> None:
 
 
 class AssignmentSpool:
-    """Assignments streamed to assignments.csv and to a spool the workbook reads back."""
+    """Assignments streamed, as files are coded, to assignments.csv and to the workbook's desk."""
 
-    def __init__(self, folder: RunFolder):
+    def __init__(self, folder: RunFolder, desk):
         self.csv_path = folder.path("assignments.csv")
-        self.spool_path = folder.path(".assignments.spool")
         self._csv_handle = open(self.csv_path, "w", encoding="utf-8-sig", newline="")
         self._csv = csv.writer(self._csv_handle, lineterminator="\n")
         self._csv.writerow(ASSIGNMENT_COLUMNS)
-        self._spool = open(self.spool_path, "wb")
+        self.desk = desk                      # workbook.Desk: add(assignments), discard()
         self.count = 0
+        folder.on_discard(self.discard)
 
     def add(self, assignments: list[Assignment]) -> None:
         if not assignments:
             return
         for a in assignments:
             self._csv.writerow(a.row())
-        pickle.dump(assignments, self._spool, protocol=pickle.HIGHEST_PROTOCOL)
+        self.desk.add(assignments)
         self.count += len(assignments)
 
     def close(self) -> None:
         self._csv_handle.close()
-        self._spool.close()
 
-    def __iter__(self) -> Iterator[Assignment]:
-        with open(self.spool_path, "rb") as handle:
-            while True:
-                try:
-                    batch = pickle.load(handle)
-                except EOFError:
-                    return
-                yield from batch
-
-    def remove(self) -> None:
-        self.spool_path.unlink(missing_ok=True)
+    def discard(self) -> None:
+        self._csv_handle.close()
+        self.desk.discard()

@@ -11,7 +11,7 @@ from .codebook import codebook_yaml
 from .models import Assignment, Codebook, FileResult, Roster
 from .outputs import MANIFEST, WORKBOOK, AssignmentSpool, RunFolder, sha256_file, write_csv, write_json
 from .tally import Mention, Tallies, tally
-from .workbook import write_workbook
+from .workbook import Desk, write_workbook
 
 
 @dataclass
@@ -38,6 +38,11 @@ class Collected:
     def add_assignments(self, assignments: list[Assignment]) -> None:
         self.spool.add(assignments)
         self.mentions.extend(Mention(a.interviewee_id, a.code, a.term, a.speaker_role) for a in assignments)
+
+
+def collecting(folder: RunFolder, code_ids: list[str], max_rows: int, **fields) -> Collected:
+    """A Collected whose assignments stream to assignments.csv and the workbook's desk as they arrive."""
+    return Collected(AssignmentSpool(folder, Desk(code_ids, max_rows)), **fields)
 
 
 def units_of(assignments: list[Assignment]) -> list[tuple[str, int, tuple[str, ...]]]:
@@ -73,7 +78,7 @@ def roster_used(roster: Roster, words: dict[str, int]) -> pd.DataFrame:
 
 
 def publish(folder: RunFolder, collected: Collected, codebook: Codebook, roster: Roster, manifest: dict,
-            include_interviewer: bool, max_rows: int, started: float,
+            include_interviewer: bool, started: float,
             extra: list[tuple[str, str, pd.DataFrame]] = ()) -> Tallies:
     """Write every output into `folder` (not yet committed); `extra` = (sheet, csv name, table)."""
     clock = time.perf_counter()
@@ -91,9 +96,8 @@ def publish(folder: RunFolder, collected: Collected, codebook: Codebook, roster:
         write_csv(folder.path(name), frame)
     write_csv(folder.path("roster.csv"), roster_used(roster, collected.words))
     folder.path("codebook.yaml").write_text(codebook_yaml(codebook), encoding="utf-8")
-    sheets = write_workbook(folder.path(WORKBOOK), tallies, collected.spool, codebook.ids, manifest, max_rows,
+    sheets = write_workbook(folder.path(WORKBOOK), tallies, collected.spool.desk, manifest,
                             extra=[(title, frame) for title, _, frame in extra])
-    collected.spool.remove()
     timings["write"] = time.perf_counter() - clock
     manifest["sheets"] = [{"sheet": s, "rows": n} for s, n in sheets]
     manifest["workbook_sha256"] = sha256_file(folder.path(WORKBOOK))

@@ -15,8 +15,8 @@ from .errors import PipelineError, Problem, StrictModeError, TranscriptError, no
 from .ingest import MAX_TRANSCRIPT_BYTES, is_transcript_name
 from .match import Matcher
 from .models import Roster
-from .outputs import FORMAT_VERSION, AssignmentSpool, RunFolder, check_out_dir, sha256_file
-from .publish import Collected, publish
+from .outputs import FORMAT_VERSION, RunFolder, check_out_dir, sha256_file
+from .publish import collecting, publish
 from .review import read_reviewed
 from .roster import find_roster, read_roster, roster_from_files
 from .workbook import MAX_ROWS
@@ -175,7 +175,7 @@ def run_corpus(options: RunOptions) -> RunReport:
     timings = {"start-up": time.perf_counter() - started}
     folder = RunFolder(options.out)
     try:
-        collected = Collected(AssignmentSpool(folder), issues=issues, timings=timings)
+        collected = collecting(folder, codebook.ids, options.max_rows, issues=issues, timings=timings)
         for result in _code_all(jobs, settings, matcher, codebook, options.progress, options.jobs):
             if isinstance(result, Problem):
                 collected.issues.append(result)
@@ -221,7 +221,7 @@ def run_corpus(options: RunOptions) -> RunReport:
             manifest["carried_review"] = {"workbook": str(Path(options.reviewed).resolve()),
                                           "carried": carrier.carried, "orphaned": len(extra[0][2])}
         tallies = publish(folder, collected, codebook, roster, manifest, options.include_interviewer,
-                          options.max_rows, started, extra=extra)
+                          started, extra=extra)
         out = folder.commit()
     except BaseException:
         folder.discard()

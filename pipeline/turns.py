@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .models import INTERVIEWER, RESPONDENT, Turn
 from .normalize import HAN_RE, converter, fold_name
@@ -25,8 +26,9 @@ _ANNOTATION_LINE = re.compile(r"^[ \t]*(?:>|#{1,6}[ \t])")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
+@lru_cache(maxsize=4096)
 def label_key(label: str) -> str:
-    """Case-, width- and script-insensitive form of a speaker label."""
+    """Case-, width- and script-insensitive form of a speaker label (a few labels recur on every line)."""
     folded = fold_name(label)
     return converter("t2s").convert(folded) if HAN_RE.search(folded) else folded
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from contextlib import suppress
 
 import pandas as pd
 from openpyxl import Workbook
@@ -45,8 +46,8 @@ class SheetWriter:
     """One write-only sheet with a styled, frozen, filterable header."""
 
     def __init__(self, workbook: Workbook, title: str, columns: list[str], wrap: set[str] = frozenset(),
-                 formats: dict[str, str] | None = None):
-        self.sheet = workbook.create_sheet(title)
+                 formats: dict[str, str] | None = None, position: int | None = None):
+        self.sheet = workbook.create_sheet(title, position)
         self.formats = formats or {}
         self.columns = columns
         self.rows = 0
@@ -96,10 +97,12 @@ class SheetWriter:
 
 def write_frame(workbook: Workbook, title: str, frame: pd.DataFrame, index: bool = False,
                 color_columns: list[str] | None = None, formats: dict[str, str] | None = None,
-                wrap: set[str] = frozenset({"definition"})) -> SheetWriter:
+                wrap: set[str] = frozenset({"definition"}), position: int | None = None) -> SheetWriter:
+    """A table as a sheet (at the end, or at `position`); `index`: the frame's index becomes columns."""
     if index:
         frame = frame.reset_index()
-    writer = SheetWriter(workbook, title, [str(c) for c in frame.columns], wrap=wrap, formats=formats)
+    writer = SheetWriter(workbook, title, [str(c) for c in frame.columns], wrap=wrap, formats=formats,
+                         position=position)
     for row in frame.itertuples(index=False):
         writer.append([_plain(v) for v in row])
     writer.finish()
@@ -133,30 +136,53 @@ def highlighted(segment: str, start: int, end: int):
     return CellRichText(parts)
 
 
-def assignment_sheets(workbook: Workbook, rows: Iterator[Assignment], code_ids: list[str],
-                      max_rows: int = MAX_ROWS) -> list[tuple[str, int]]:
-    """The reviewer's desk, continued on `Assignments (2)`, … past Excel's row limit."""
-    columns = ASSIGNMENT_COLUMNS + REVIEW_COLUMNS
-    sheets: list[tuple[str, int]] = []
-    writer = None
-    for assignment in rows:
-        if writer is None or writer.rows >= max_rows - 1:
-            if writer is not None:
-                _finish_desk(writer, code_ids, extra=0)
-                sheets.append((writer.sheet.title, writer.rows))
-            title = "Assignments" if writer is None else f"Assignments ({len(sheets) + 1})"
-            writer = SheetWriter(workbook, title, columns,
-                                 wrap={"segment_text", "context_before", "context_after", "note"})
-        values = assignment.row()
-        start = assignment.char_start - assignment.segment_start
-        values[ASSIGNMENT_COLUMNS.index("segment_text")] = highlighted(
-            assignment.segment_text, start, start + (assignment.char_end - assignment.char_start))
-        writer.append(values + [v or None for v in assignment.review()])
-    if writer is None:
-        writer = SheetWriter(workbook, "Assignments", columns)
-    _finish_desk(writer, code_ids, extra=EXTRA_REVIEW_ROWS)
-    sheets.append((writer.sheet.title, writer.rows))
-    return sheets
+class Desk:
+    """The reviewer's desk, written row by row as files are coded: `Assignments`, then
+    `Assignments (2)`, … past the row limit. The rest of the workbook is added around it at the
+    end (`write_workbook`), so the desk is never held in memory or written twice.
+    """
+
+    def __init__(self, code_ids: list[str], max_rows: int = MAX_ROWS):
+        self.workbook = Workbook(write_only=True)
+        self.code_ids = code_ids
+        self.max_rows = max_rows
+        self.sheets: list[tuple[str, int]] = []
+        self.writer: SheetWriter | None = None
+
+    def add(self, assignments: Iterable[Assignment]) -> None:
+        for assignment in assignments:
+            if self.writer is None or self.writer.rows >= self.max_rows - 1:
+                self._new_sheet()
+            values = assignment.row()
+            start = assignment.char_start - assignment.segment_start
+            values[_SEGMENT] = highlighted(assignment.segment_text, start,
+                                           start + (assignment.char_end - assignment.char_start))
+            self.writer.append(values + [v or None for v in assignment.review()])
+
+    def _new_sheet(self) -> None:
+        if self.writer is not None:
+            _finish_desk(self.writer, self.code_ids, extra=0)
+            self.sheets.append((self.writer.sheet.title, self.writer.rows))
+        title = "Assignments" if self.writer is None else f"Assignments ({len(self.sheets) + 1})"
+        self.writer = SheetWriter(self.workbook, title, ASSIGNMENT_COLUMNS + REVIEW_COLUMNS,
+                                  wrap={"segment_text", "context_before", "context_after", "note"})
+
+    def discard(self) -> None:
+        """A run that failed: close every sheet's temporary file unsaved (openpyxl deletes them at exit)."""
+        for sheet in self.workbook.worksheets:
+            with suppress(Exception):       # a sheet a failed save already closed
+                sheet.close()
+
+    def finish(self) -> list[tuple[str, int]]:
+        """Close the last desk sheet (with room for added rows); the desk sheets and their row counts."""
+        if self.writer is None:
+            self._new_sheet()
+        _finish_desk(self.writer, self.code_ids, extra=EXTRA_REVIEW_ROWS)
+        self.sheets.append((self.writer.sheet.title, self.writer.rows))
+        return self.sheets
+
+
+_SEGMENT = ASSIGNMENT_COLUMNS.index("segment_text")
 
 
 def _finish_desk(writer: SheetWriter, code_ids: list[str], extra: int) -> None:
@@ -240,17 +266,15 @@ def run_sheet(workbook: Workbook, manifest: dict, sheets: list[tuple[str, int]])
     writer.finish()
 
 
-def write_workbook(path, tallies: Tallies, assignments: Iterable[Assignment], code_ids: list[str],
-                   manifest: dict, max_rows: int = MAX_ROWS,
+def write_workbook(path, tallies: Tallies, desk: Desk, manifest: dict,
                    extra: list[tuple[str, pd.DataFrame]] = ()) -> list[tuple[str, int]]:
-    """Write codebook.xlsx; returns the assignment sheets and their row counts."""
-    workbook = Workbook(write_only=True)
-    write_frame(workbook, "Codebook", tallies.codebook)
-    for title, frame in extra:
-        write_frame(workbook, title, frame)
-    sheets = assignment_sheets(workbook, iter(assignments), code_ids, max_rows)
-    write_frame(workbook, "By interviewee", tallies.wide, color_columns=code_ids or None)
-    write_frame(workbook, "Presence", tallies.presence, color_columns=code_ids or None)
+    """Write codebook.xlsx around the desk already written; returns the desk sheets and their row counts."""
+    workbook = desk.workbook
+    sheets = desk.finish()
+    for index, (title, frame) in enumerate([("Codebook", tallies.codebook), *extra]):
+        write_frame(workbook, title, frame, position=index)     # before the desk
+    write_frame(workbook, "By interviewee", tallies.wide, color_columns=desk.code_ids or None)
+    write_frame(workbook, "Presence", tallies.presence, color_columns=desk.code_ids or None)
     write_frame(workbook, "By group", tallies.by_group)
     if tallies.by_country is not None:
         write_frame(workbook, "By country", tallies.by_country)
@@ -259,7 +283,7 @@ def write_workbook(path, tallies: Tallies, assignments: Iterable[Assignment], co
     if tallies.interviewer is not None:
         write_frame(workbook, "Interviewer mentions", tallies.interviewer)
     run_sheet(workbook, manifest, sheets)
-    chart_sheet(workbook, tallies.by_group, code_ids)
-    lists_sheet(workbook, code_ids)
+    chart_sheet(workbook, tallies.by_group, desk.code_ids)
+    lists_sheet(workbook, desk.code_ids)
     workbook.save(path)
     return sheets

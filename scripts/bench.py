@@ -1,11 +1,13 @@
 """Benchmark `qcode run` on the real corpora against the bare segmenters on the same text.
 
-    python scripts/bench.py [--scale N] [--jobs N] [--shared ../shared] [--out bench.json]
+    python scripts/bench.py [--scale N] [--jobs N] [--segmenter auto|jieba|rjieba] [--shared ../shared]
+                            [--out bench.json]
 
 For each set (English, Chinese, both) it writes a roster, runs `qcode run` in a subprocess
-(so start-up is counted; the peak RSS is the largest process of that run, the parent or a
-worker), and times jieba, the spaCy tokenizer + lookup lemmatizer and OpenCC alone on the
-same speech. `--scale N` codes N copies of every file, each made distinct (a line naming the
+(so start-up is counted; the peak RSS is that run's own, qcode and its workers), and times
+the run's Chinese segmenter (jieba, or rjieba where `auto` finds it), the spaCy tokenizer +
+lookup lemmatizer and OpenCC alone on the same speech; jieba and rjieba are both timed bare
+where installed. `--scale N` codes N copies of every file, each made distinct (a line naming the
 copy is appended) so no cache can serve it.
 """
 
@@ -26,6 +28,8 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
 from corpus_rosters import COLUMNS, corpus_rosters  # noqa: E402
+
+from pipeline.zh_words import choose  # noqa: E402
 
 
 def build_set(name: str, sets: dict, folder: Path, scale: int) -> tuple[Path, Path, int]:
@@ -72,11 +76,12 @@ _PEAK_WRAPPER = ("import resource, subprocess, sys; code = subprocess.run(sys.ar
                  "sys.exit(code)")
 
 
-def run_qcode(folder: Path, roster: Path, out: Path, jobs: int, cache: Path | None,
+def run_qcode(folder: Path, roster: Path, out: Path, jobs: int, cache: Path | None, segmenter: str,
               codebook: Path | None = None) -> dict:
     started = time.perf_counter()
     command = [sys.executable, "-m", "pipeline", "run", str(folder), "--roster", str(roster), "--out", str(out),
-               "-q", "--jobs", str(jobs)] + (["--cache", str(cache)] if cache else ["--no-cache"])
+               "-q", "--jobs", str(jobs), "--segmenter", segmenter]
+    command += ["--cache", str(cache)] if cache else ["--no-cache"]
     if codebook:
         command += ["--codebook", str(codebook)]
     done = subprocess.run([sys.executable, "-c", _PEAK_WRAPPER, *command], capture_output=True, text=True,
@@ -88,37 +93,48 @@ def run_qcode(folder: Path, roster: Path, out: Path, jobs: int, cache: Path | No
     manifest = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assignments = sum(f["mentions"] for f in manifest["files"])
     return {"seconds": round(seconds, 2), "stages": manifest["timings"], "assignments": assignments,
-            "peak_rss_mb": round(peak_kb / 1024, 1)}
+            "peak_rss_mb": round(peak_kb / 1024, 1), "segmenter": manifest["segmenter"]["zh"]}
 
 
-def bare_segmenters(folder: Path) -> dict:
-    """jieba over the Chinese after OpenCC, spaCy tokenizer + lemmas over the rest, OpenCC alone."""
+def bare_segmenters(folder: Path, segmenter: str) -> dict:
+    """The Chinese segmenter over the Chinese after OpenCC, spaCy tokenizer + lemmas over the rest, OpenCC alone.
+
+    `segmenters_s` adds the run's own Chinese segmenter; jieba and rjieba are each timed where installed.
+    """
     from pipeline.normalize import HAN_RE, converter
-    from pipeline.segment import HAN_RUN_RE, english, lemma, tokenizer
+    from pipeline.segment import HAN_RUN_RE, english, lemma
+    from pipeline.zh_words import cutter
 
     texts = [p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.md"))]
     chinese = [t for t in texts if len(HAN_RE.findall(t[:5000])) > 500]
     others = [t for t in texts if t not in chinese]
     cc = converter("tw2sp")
-    jieba = tokenizer()
     nlp = english()
+    lemma("data")                                   # the lookup table loads before the clock starts
+    cc.convert("數據")
     clock = time.perf_counter()
     simplified = [cc.convert(t) for t in chinese]
     opencc_s = time.perf_counter() - clock
-    clock = time.perf_counter()
-    for text in simplified:
-        for run in HAN_RUN_RE.findall(text):
-            list(jieba.cut(run, HMM=False))
-    jieba_s = time.perf_counter() - clock
+    runs = [run for text in simplified for run in HAN_RUN_RE.findall(text)]
+    found = {"opencc_s": round(opencc_s, 2)}
+    for name in ("jieba", "rjieba"):
+        try:
+            cut = cutter(name)
+            list(cut("数据正义"))                   # the dictionary loads before the clock starts
+        except ImportError:
+            continue
+        clock = time.perf_counter()
+        for run in runs:
+            list(cut(run))
+        found[f"{name}_s"] = round(time.perf_counter() - clock, 2)
     clock = time.perf_counter()
     for text in others:
         for token in nlp.tokenizer(text):
             lemma(token.lower_)
     spacy_s = time.perf_counter() - clock
     mb = lambda items: sum(len(t.encode()) for t in items) / 1e6  # noqa: E731
-    return {"opencc_s": round(opencc_s, 2), "jieba_s": round(jieba_s, 2), "spacy_s": round(spacy_s, 2),
-            "zh_mb": round(mb(chinese), 2), "en_mb": round(mb(others), 2),
-            "segmenters_s": round(opencc_s + jieba_s + spacy_s, 2)}
+    return {**found, "spacy_s": round(spacy_s, 2), "zh_mb": round(mb(chinese), 2), "en_mb": round(mb(others), 2),
+            "segmenters_s": round(opencc_s + found[f"{segmenter}_s"] + spacy_s, 2)}
 
 
 def main(argv: list[str]) -> None:
@@ -129,18 +145,21 @@ def main(argv: list[str]) -> None:
     jobs = int(argv[argv.index("--jobs") + 1]) if "--jobs" in argv else 2
     shared = Path(argv[argv.index("--shared") + 1]) if "--shared" in argv else REPO.parent / "shared"
     target = Path(argv[argv.index("--out") + 1]) if "--out" in argv else REPO / "bench.json"
+    requested = argv[argv.index("--segmenter") + 1] if "--segmenter" in argv else "auto"
+    segmenter = choose(requested).name
     sets = corpus_rosters(shared)
+    print(f"Chinese segmenter: {segmenter}; --jobs {jobs}; scale {scale}")
     table = []
     for name in ("en", "zh", "both"):
         work = Path(tempfile.mkdtemp(prefix=f"qcode-bench-{name}-"))
         try:
             folder, roster, size = build_set(name, sets, work / "t", scale)
-            runs = {"jobs 1": run_qcode(folder, roster, work / "out1", 1, None),
-                    "cold": run_qcode(folder, roster, work / "out", jobs, work / "cache")}
+            runs = {"jobs 1": run_qcode(folder, roster, work / "out1", 1, None, segmenter),
+                    "cold": run_qcode(folder, roster, work / "out", jobs, work / "cache", segmenter)}
             if name == "both":
-                runs["re-run"] = run_qcode(folder, roster, work / "out2", jobs, work / "cache",
+                runs["re-run"] = run_qcode(folder, roster, work / "out2", jobs, work / "cache", segmenter,
                                            edited_codebook(work))
-            bare = bare_segmenters(folder) if scale == 1 else {}
+            bare = bare_segmenters(folder, segmenter) if scale == 1 else {}
         finally:
             shutil.rmtree(work, ignore_errors=True)
         for kind, result in runs.items():
@@ -151,14 +170,17 @@ def main(argv: list[str]) -> None:
                   f"{row['assignments_per_s']:6d} assignments/s  peak {row['peak_rss_mb']:7.1f} MB  "
                   + "  ".join(f"{k} {stages.get(k, 0):.2f}" for k in ("start-up", "read", "normalize", "segment",
                                                                       "cache", "match", "tally", "write"))
-                  + (f"  bare {bare['segmenters_s']:.2f} s  read→tally {row['overhead_read_to_tally']:.2f}×  "
+                  + (f"  bare {bare['segmenters_s']:.2f} s (OpenCC {bare['opencc_s']:.2f}, "
+                     + ", ".join(f"{n} {bare[n + '_s']:.2f}" for n in ("jieba", "rjieba") if n + "_s" in bare)
+                     + f", spaCy {bare['spacy_s']:.2f})  read→tally {row['overhead_read_to_tally']:.2f}×  "
                      f"end-to-end {row['overhead_end_to_end']:.2f}×" if bare and kind == "jobs 1" else ""))
         one, many = runs["jobs 1"], runs["cold"]
         print(f"{name:5} --jobs {jobs} vs 1: {one['seconds'] / many['seconds']:.2f}× end to end, "
               f"{_coding_wall(one) / _coding_wall(many):.2f}× coding (end to end less start-up and write)"
               + (f"; re-run after a codebook edit {many['seconds'] / runs['re-run']['seconds']:.2f}× faster than cold"
                  if "re-run" in runs else ""))
-    machine = {"python": platform.python_version(), "machine": platform.machine(), "cpus": __import__("os").cpu_count()}
+    machine = {"python": platform.python_version(), "machine": platform.machine(), "cpus": __import__("os").cpu_count(),
+               "segmenter": segmenter}
     target.write_text(json.dumps({"machine": machine, "runs": table}, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {target}")
 

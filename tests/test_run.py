@@ -268,6 +268,33 @@ def test_ctrl_c_exits_130_and_leaves_no_half_written_folder(corpus, codebook_fil
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".o")] == []
 
 
+def test_ctrl_c_while_coding_leaves_nothing_and_the_re_run_reuses_the_cache(corpus, codebook_file, tmp_path,
+                                                                            monkeypatch):
+    import json
+
+    from pipeline.publish import Collected
+
+    add = Collected.add_assignments
+    seen = []
+
+    def second_file_interrupted(self, assignments):
+        seen.append(1)
+        if len(seen) == 2:          # the desk already holds the first file's rows
+            raise KeyboardInterrupt
+        add(self, assignments)
+
+    cache = tmp_path / "cache"
+    args = [corpus, "--codebook", codebook_file, "-q", "--jobs", "1", "--cache", cache]
+    monkeypatch.setattr(Collected, "add_assignments", second_file_interrupted)
+    assert run([*args, "--out", tmp_path / "o"]).exit_code == 130
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith((".o", "o"))] == []
+    monkeypatch.setattr(Collected, "add_assignments", add)
+    assert run([*args, "--out", tmp_path / "o"]).exit_code == 0
+    assert json.loads((tmp_path / "o" / "run.json").read_text("utf-8"))["cache"]["files_from_cache"] >= 2
+    assert run([*args[:-2], "--no-cache", "--out", tmp_path / "plain"]).exit_code == 0
+    same_outputs(tmp_path / "plain", tmp_path / "o")
+
+
 def test_roster_as_used_keeps_files_attributes_and_respondent_words(corpus, codebook_file, tmp_path):
     run([corpus, "--codebook", codebook_file, "--out", tmp_path / "o", "-q"])
     used = pd.read_csv(tmp_path / "o" / "roster.csv", encoding="utf-8-sig", dtype={"interviewee_id": str})
