@@ -36,7 +36,9 @@ class Collected:
             self.timings[stage] = self.timings.get(stage, 0.0) + seconds
 
     def add_assignments(self, assignments: list[Assignment]) -> None:
+        clock = time.perf_counter()
         self.spool.add(assignments)
+        self.timings["desk"] = self.timings.get("desk", 0.0) + time.perf_counter() - clock
         self.mentions.extend(Mention(a.interviewee_id, a.code, a.term, a.speaker_role) for a in assignments)
 
 

@@ -176,6 +176,7 @@ def run_corpus(options: RunOptions) -> RunReport:
     folder = RunFolder(options.out)
     try:
         collected = collecting(folder, codebook.ids, options.max_rows, issues=issues, timings=timings)
+        coding_started = time.perf_counter()
         for result in _code_all(jobs, settings, matcher, codebook, options.progress, options.jobs):
             if isinstance(result, Problem):
                 collected.issues.append(result)
@@ -190,6 +191,7 @@ def run_corpus(options: RunOptions) -> RunReport:
                 collected.spool.add(added)          # on the desk for the next audit, not in the tallies
             collected.unit_codes.extend((result.source_file, u, c) for u, c in result.unit_codes)
         collected.spool.close()
+        timings["coding wall"] = time.perf_counter() - coding_started    # the desk streams meanwhile
         extra = []
         if carrier is not None:
             orphans = carrier.finish()
