@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .cache import environment_key
 from .codebook import codebook_from_yaml
 from .coding import FileJob, LineIndex, Settings, assignment_id
 from .errors import Problem, ReviewError
@@ -102,15 +103,29 @@ def recode_run(manifest: dict, source, transcripts: Path | None, jobs: int) -> R
         raise ReviewError(source, f"{len(problems)} input(s) differ from what the run coded; nothing written",
                           hint="the reviewed coding can only be applied to the same transcripts", problems=problems)
     user_dict = _moved(user_dict["path"], old_root, transcripts).as_posix() if user_dict else ""
+    segmenter = choose("auto", user_dict)
+    cache = run_cache_dir(manifest)
     settings = Settings(unit=run_options.unit, include_interviewer=run_options.include_interviewer,
-                        user_dict=user_dict, segmenter=choose("auto", user_dict).name, keep_units=True,
-                        max_file_bytes=limit)
+                        user_dict=user_dict, segmenter=segmenter.name, keep_units=True, max_file_bytes=limit,
+                        cache_dir=str(cache or ""),
+                        cache_environment=environment_key(user_dict, segmenter) if cache else "")
     recoded = Recoded(codebook, roster, {j.source_file: j for j in planned})
     for result in _code_all(planned, settings, Matcher(codebook), codebook, False, jobs):
         if isinstance(result, Problem):
             raise ReviewError(source, "a transcript of the run cannot be read any more", problems=[result])
         recoded.results[result.source_file] = result
     return recoded
+
+
+def run_cache_dir(manifest: dict) -> Path | None:
+    """The segmentation cache a re-coding of the run uses: the run's own folder where it exists here,
+    else this machine's default; none if the run was coded with --no-cache."""
+    from .cache import default_cache_dir
+
+    recorded = (manifest.get("cache") or {}).get("folder")
+    if not recorded:
+        return None
+    return Path(recorded) if Path(recorded).is_dir() else default_cache_dir()
 
 
 def locate_added(row: ReviewRow, recoded: Recoded, source: str) -> Assignment | Problem:

@@ -83,3 +83,18 @@ def test_damaged_or_deleted_cache_is_coded_again(tmp_path, codebook_file):
     run(folder, "--codebook", codebook_file, "--out", tmp_path / "o3", "--cache", cache, "-q")
     run(folder, "--codebook", codebook_file, "--out", tmp_path / "o4", "--cache", cache, "-q")
     assert [from_cache(tmp_path / o) for o in ("o3", "o4")] == [0, 1]
+
+
+def test_audit_and_agreement_recode_from_the_runs_cache(tmp_path):
+    from pipeline.audit import recode_run
+
+    cache = tmp_path / "cache"
+    run(SAMPLE, "--out", tmp_path / "cached", "--cache", cache, "-q", "-j", "1")
+    run(SAMPLE, "--out", tmp_path / "plain", "--no-cache", "-q", "-j", "1")
+    manifests = {o: json.loads((tmp_path / o / "run.json").read_text(encoding="utf-8")) for o in ("cached", "plain")}
+    from_cache = recode_run(manifests["cached"], "run.json", None, 1)
+    coded_again = recode_run(manifests["plain"], "run.json", None, 1)
+    assert [r.cached for r in from_cache.results.values()] == [True] * 12
+    assert [r.cached for r in coded_again.results.values()] == [False] * 12
+    for name, result in from_cache.results.items():                 # the same assignments either way
+        assert result.assignments == coded_again.results[name].assignments, name
