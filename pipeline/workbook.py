@@ -250,7 +250,7 @@ def run_sheet(workbook: Workbook, manifest: dict, sheets: list[tuple[str, int]])
         writer.append([f"{MANIFEST_KEY} {index}/{len(parts)}", part])
     for key in ("format_version", "coding", "created", "qcode_version"):
         writer.append([key, str(manifest.get(key, ""))])
-    for key in ("options", "inputs", "versions", "codebook"):
+    for key in ("options", "inputs", "versions", "segmenter", "codebook"):
         writer.append([key, json.dumps(manifest.get(key), ensure_ascii=False, sort_keys=True)])
     for entry in manifest.get("files", []):
         writer.append([f"file: {entry['source_file']}", json.dumps(entry, ensure_ascii=False, sort_keys=True)])

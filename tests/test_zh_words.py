@@ -5,6 +5,7 @@ import re
 
 import pytest
 from conftest import CORPORA, SAMPLE, needs_shared, qcode, same_outputs, write
+from openpyxl import load_workbook
 
 from pipeline import zh_words
 from pipeline.normalize import converter
@@ -56,6 +57,9 @@ def test_sample_runs_are_identical_with_either_segmenter(tmp_path):
     assert run_json(tmp_path / "jieba")["segmenter"]["zh"] == "jieba"
     used = run_json(tmp_path / "rjieba")["segmenter"]
     assert used == {"zh": "rjieba", "version": rjieba_version(), "why": "asked for (--segmenter rjieba)"}
+    run_sheet = {row[0]: row[1] for row in load_workbook(tmp_path / "rjieba" / "codebook.xlsx")["Run"]
+                 .iter_rows(min_row=2, values_only=True)}
+    assert json.loads(run_sheet["segmenter"]) == used            # the reviewer sees which segmenter coded
 
 
 def rjieba_version() -> str:
