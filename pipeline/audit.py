@@ -261,7 +261,7 @@ def run_audit(options: AuditOptions) -> AuditReport:
                                                   if a.speaker_role == RESPONDENT)
             collected.add_assignments(by_file.get(source_file, []))
         collected.unit_codes = units_of(applied.final)
-        collected.spool.close()
+        collected.stream.close()
         manifest["files"] = collected.files
         publish(folder, collected, recoded.codebook, recoded.roster, manifest,
                 bool(manifest.get("options", {}).get("include_interviewer")), started, extra=extra)

@@ -104,7 +104,7 @@ def write_json(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8")
 
 
-class AssignmentSpool:
+class AssignmentStream:
     """Assignments streamed, as files are coded, to assignments.csv and to the workbook's desk."""
 
     def __init__(self, folder: RunFolder, desk):

@@ -9,7 +9,7 @@ import pandas as pd
 
 from .codebook import codebook_yaml
 from .models import Assignment, Codebook, FileResult, Roster
-from .outputs import MANIFEST, WORKBOOK, AssignmentSpool, RunFolder, sha256_file, write_csv, write_json
+from .outputs import MANIFEST, WORKBOOK, AssignmentStream, RunFolder, sha256_file, write_csv, write_json
 from .tally import Mention, Tallies, tally
 from .workbook import Desk, write_workbook
 
@@ -18,7 +18,7 @@ from .workbook import Desk, write_workbook
 class Collected:
     """What the tallies need from every coded file, gathered as files finish."""
 
-    spool: AssignmentSpool
+    stream: AssignmentStream
     mentions: list[Mention] = field(default_factory=list)
     words: dict[str, int] = field(default_factory=dict)
     unit_codes: list = field(default_factory=list)
@@ -37,14 +37,14 @@ class Collected:
 
     def add_assignments(self, assignments: list[Assignment]) -> None:
         clock = time.perf_counter()
-        self.spool.add(assignments)
+        self.stream.add(assignments)
         self.timings["desk"] = self.timings.get("desk", 0.0) + time.perf_counter() - clock
         self.mentions.extend(Mention(a.interviewee_id, a.code, a.term, a.speaker_role) for a in assignments)
 
 
 def collecting(folder: RunFolder, code_ids: list[str], max_rows: int, **fields) -> Collected:
     """A Collected whose assignments stream to assignments.csv and the workbook's desk as they arrive."""
-    return Collected(AssignmentSpool(folder, Desk(code_ids, max_rows)), **fields)
+    return Collected(AssignmentStream(folder, Desk(code_ids, max_rows)), **fields)
 
 
 def units_of(assignments: list[Assignment]) -> list[tuple[str, int, tuple[str, ...]]]:
@@ -98,7 +98,7 @@ def publish(folder: RunFolder, collected: Collected, codebook: Codebook, roster:
         write_csv(folder.path(name), frame)
     write_csv(folder.path("roster.csv"), roster_used(roster, collected.words))
     folder.path("codebook.yaml").write_text(codebook_yaml(codebook), encoding="utf-8")
-    sheets = write_workbook(folder.path(WORKBOOK), tallies, collected.spool.desk, manifest,
+    sheets = write_workbook(folder.path(WORKBOOK), tallies, collected.stream.desk, manifest,
                             extra=[(title, frame) for title, _, frame in extra])
     timings["write"] = time.perf_counter() - clock
     manifest["sheets"] = [{"sheet": s, "rows": n} for s, n in sheets]

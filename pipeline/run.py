@@ -188,9 +188,9 @@ def run_corpus(options: RunOptions) -> RunReport:
                 carried, added = carrier.carry(result, Recoded(codebook, roster, jobs_by_file,
                                                                {result.source_file: result}))
                 collected.add_assignments(carried)
-                collected.spool.add(added)          # on the desk for the next audit, not in the tallies
+                collected.stream.add(added)          # on the desk for the next audit, not in the tallies
             collected.unit_codes.extend((result.source_file, u, c) for u, c in result.unit_codes)
-        collected.spool.close()
+        collected.stream.close()
         timings["coding wall"] = time.perf_counter() - coding_started    # the desk streams meanwhile
         extra = []
         if carrier is not None:
