@@ -4,9 +4,9 @@ An entry is keyed by everything that shapes normalization and segmentation: the 
 (sha256), its path in the transcripts folder, the language/region/speaker labels the roster
 gives it, the coding unit, whether interviewer turns are coded, the user dictionary's bytes,
 the Chinese segmenter (jieba or rjieba) and its version, and the versions of qcode, Python,
-jieba, spaCy, spacy-lookups-data and OpenCC. A changed
-input is a new key, so an entry is never stale; a damaged entry is ignored and rewritten.
-The folder is safe to delete at any time.
+jieba, spaCy, spacy-lookups-data and OpenCC. A changed input is a new key, so an entry is
+never stale; a damaged entry is ignored and rewritten. The folder is safe to delete at any
+time. `qcode audit` and `qcode agreement` read the run's cache when they code its files again.
 """
 
 from __future__ import annotations
