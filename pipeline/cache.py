@@ -18,6 +18,7 @@ import pickle
 import sys
 from pathlib import Path
 
+from .versions import installed_versions
 from .zh_words import Segmenter
 
 CACHE_FORMAT = 1
@@ -38,16 +39,10 @@ def default_cache_dir() -> Path:
 
 def environment_key(user_dict: str, segmenter: Segmenter | None = None) -> str:
     """The part of every key that is the same for a whole run: library versions, segmenter, user dictionary."""
-    from importlib.metadata import PackageNotFoundError, version
-
     from . import __version__
 
-    found = {"format": CACHE_FORMAT, "qcode": __version__, "python": sys.version.split()[0]}
-    for name in _LIBRARIES:
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = None
+    found = {"format": CACHE_FORMAT, "qcode": __version__, "python": sys.version.split()[0],
+             **installed_versions(_LIBRARIES)}
     found["segmenter"] = [segmenter.name, segmenter.version] if segmenter else None
     found["user_dict"] = hashlib.sha256(Path(user_dict).read_bytes()).hexdigest() if user_dict else ""
     return hashlib.sha256(json.dumps(found, sort_keys=True).encode()).hexdigest()

@@ -10,6 +10,7 @@ import click
 
 from . import __version__
 from .errors import PipelineError
+from .zh_words import CHOICES as SEGMENTERS
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,7 +78,7 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the segmentation cache.")
 @click.option("--max-file-mb", type=click.FloatRange(min=0.001), default=16, show_default=True,
               help="Refuse (as a problem) a transcript larger than this; coding holds ~15x its size in memory.")
-@click.option("--segmenter", type=click.Choice(["auto", "jieba", "rjieba"]), default="auto", show_default=True,
+@click.option("--segmenter", type=click.Choice(SEGMENTERS), default="auto", show_default=True,
               help="Chinese word segmenter: rjieba (jieba-rs: the same words, faster) when installed and no "
               "--user-dict is given, else jieba.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems and the workbook's path.")

@@ -19,6 +19,7 @@ from .outputs import FORMAT_VERSION, RunFolder, check_out_dir, sha256_file
 from .publish import collecting, publish
 from .review import read_reviewed
 from .roster import find_roster, read_roster, roster_from_files
+from .versions import installed_versions
 from .workbook import MAX_ROWS
 from .zh_words import Segmenter, choose
 
@@ -281,14 +282,7 @@ def _inputs(options: RunOptions, roster: Roster) -> dict:
 
 
 def library_versions() -> dict:
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = {"python": platform.python_version()}
-    for name in ("jieba", "rjieba", "spacy", "spacy-lookups-data", "opencc-python-reimplemented", "openpyxl",
-                 "pandas"):
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = None
-    return found
+    return {"python": platform.python_version(),
+            **installed_versions(("jieba", "rjieba", "spacy", "spacy-lookups-data", "opencc-python-reimplemented",
+                                  "openpyxl", "pandas"))}
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 
 from .errors import PipelineError
+from .versions import installed_version
 
-CHOICES = ("auto", "jieba", "rjieba")
+CHOICES = ["auto", "jieba", "rjieba"]        # --segmenter
 # jieba 0.42.1's default blocks (jieba.re_han_default) and what it splits the rest on (re_skip_default)
 _JIEBA_BLOCK = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&._%\\-]+)")
 _JIEBA_SKIP = re.compile("(\r\n|\\s)")
@@ -36,16 +36,9 @@ class Segmenter:
         return {"zh": self.name, "version": self.version, "why": self.why}
 
 
-def _installed(package: str) -> str:
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return ""
-
-
 def choose(requested: str = "auto", user_dict: str = "") -> Segmenter:
     """The segmenter for `--segmenter REQUESTED` (auto, jieba, rjieba) and a user dictionary (or "")."""
-    fast = _installed("rjieba")
+    fast = installed_version("rjieba")
     if requested == "rjieba":
         if not fast:
             raise PipelineError("--segmenter", "rjieba is not installed",
@@ -62,7 +55,7 @@ def choose(requested: str = "auto", user_dict: str = "") -> Segmenter:
         why = _USER_DICT_WHY
     else:
         why = 'rjieba is not installed (pip install -e ".[fast]" for the faster one)'
-    return Segmenter("jieba", _installed("jieba"), why)
+    return Segmenter("jieba", installed_version("jieba") or "", why)
 
 
 @cache

@@ -82,8 +82,9 @@ def test_auto_picks_rjieba_unless_a_user_dictionary_is_given(tmp_path):
 
 
 def test_without_rjieba_auto_falls_back_and_asking_for_it_is_refused(tmp_path, monkeypatch):
-    installed = zh_words._installed
-    monkeypatch.setattr(zh_words, "_installed", lambda package: "" if package == "rjieba" else installed(package))
+    installed = zh_words.installed_version
+    monkeypatch.setattr(zh_words, "installed_version",
+                        lambda package: None if package == "rjieba" else installed(package))
     chosen = choose("auto")
     assert chosen.name == "jieba" and re.search(r"rjieba is not installed", chosen.why)
     folder = write(tmp_path / "t", "a.txt", "李：隐私。\n").parent
