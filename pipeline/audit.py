@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .cache import environment_key
 from .codebook import codebook_from_yaml
-from .coding import FileJob, LineIndex, Settings, assignment_id
+from .coding import FileJob, LineIndex, assignment_id
 from .errors import Problem, ReviewError
 from .match import Matcher
 from .models import RESPONDENT, Assignment, FileResult, Roster
@@ -24,7 +23,6 @@ from .roster import read_roster, roster_from_files
 from .run_texts import run_file_limit, verified_bytes
 from .stats import code_agreement
 from .workbook import MAX_ROWS
-from .zh_words import choose
 
 
 @dataclass
@@ -71,7 +69,7 @@ def recode_run(manifest: dict, source, transcripts: Path | None, jobs: int) -> R
 
     `source` is where the manifest was read (a workbook's Run sheet, a run folder), for messages.
     """
-    from .run import RunOptions, _code_all, plan_jobs
+    from .run import RunOptions, _code_all, plan_jobs, run_settings
 
     inputs = manifest.get("inputs", {})
     old_root = inputs.get("transcripts", "")
@@ -93,7 +91,9 @@ def recode_run(manifest: dict, source, transcripts: Path | None, jobs: int) -> R
     user_dict = inputs.get("user_dict") or {}
     run_options = RunOptions(transcripts=folder, codebook=Path(), out=Path(), unit=options.get("unit", "sentence"),
                              language=options.get("language", ""),
-                             include_interviewer=bool(options.get("include_interviewer")))
+                             include_interviewer=bool(options.get("include_interviewer")),
+                             user_dict=_moved(user_dict["path"], old_root, transcripts) if user_dict else None,
+                             cache=run_cache_dir(manifest))
     coded = {f["source_file"]: f for f in manifest.get("files", [])}
     limit = run_file_limit(manifest)
     problems += [p for p in (verified_bytes(e, folder, limit) for e in coded.values()) if isinstance(p, Problem)]
@@ -102,13 +102,7 @@ def recode_run(manifest: dict, source, transcripts: Path | None, jobs: int) -> R
     if problems:
         raise ReviewError(source, f"{len(problems)} input(s) differ from what the run coded; nothing written",
                           hint="the reviewed coding can only be applied to the same transcripts", problems=problems)
-    user_dict = _moved(user_dict["path"], old_root, transcripts).as_posix() if user_dict else ""
-    segmenter = choose("auto", user_dict)
-    cache = run_cache_dir(manifest)
-    settings = Settings(unit=run_options.unit, include_interviewer=run_options.include_interviewer,
-                        user_dict=user_dict, segmenter=segmenter.name, keep_units=True, max_file_bytes=limit,
-                        cache_dir=str(cache or ""),
-                        cache_environment=environment_key(user_dict, segmenter) if cache else "")
+    settings = replace(run_settings(run_options, keep_units=True), max_file_bytes=limit)
     recoded = Recoded(codebook, roster, {j.source_file: j for j in planned})
     for result in _code_all(planned, settings, Matcher(codebook), codebook, False, jobs):
         if isinstance(result, Problem):
