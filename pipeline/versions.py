@@ -1,8 +1,11 @@
-"""Installed versions of the libraries that shape qcode's results (run.json, cache keys, segmenter choice)."""
+"""qcode's own version, and the installed versions of the libraries that shape its results (run.json, cache keys,
+segmenter choice)."""
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+
+__version__ = "0.1.0"
 
 
 def installed_version(package: str) -> str | None:

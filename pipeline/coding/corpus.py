@@ -1,0 +1,161 @@
+"""A corpus's files → FileJobs and their FileResults, coded in this process or a pool, in roster order."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.coding.cache import environment_key
+from pipeline.coding.code_file import FileJob, Settings, safe_code_file
+from pipeline.coding.match import Matcher
+from pipeline.errors import PipelineError, Problem, TranscriptError, note
+from pipeline.models import Roster
+from pipeline.read.codebook import load_codebook
+from pipeline.read.roster import find_roster, read_roster, roster_from_files
+from pipeline.read.transcripts import MAX_TRANSCRIPT_BYTES, is_transcript_name
+from pipeline.text.zh_words import Segmenter, choose
+
+UNITS = ("sentence", "turn")
+
+
+@dataclass
+class CodingOptions:
+    """What shapes a corpus's coding — not where it is written (`qcode run`'s options add that)."""
+
+    transcripts: Path
+    codebook: Path | None = None
+    roster: Path | None = None
+    unit: str = "sentence"
+    language: str = ""
+    include_interviewer: bool = False
+    user_dict: Path | None = None
+    jobs: int = 1
+    cache: Path | None = None          # segmentation cache folder (None: no cache)
+    max_file_mb: float = MAX_TRANSCRIPT_BYTES / 1e6
+    segmenter: str = "auto"            # Chinese: auto, jieba or rjieba (zh_words.choose)
+
+
+def worker_count(jobs: int | None) -> int:
+    """Processes to code in: as asked, or every core."""
+    return jobs or os.cpu_count() or 1
+
+
+def plan_jobs(options: CodingOptions, roster: Roster) -> tuple[list[FileJob], list[Problem]]:
+    """One job per roster row whose file exists; problems for the rows that cannot be coded."""
+    jobs, issues = [], []
+    for person in roster.interviewees:
+        path = options.transcripts / person.file
+        if not path.is_file():
+            issues.append(Problem(roster.path or str(options.transcripts),
+                                  f"interviewee {person.id!r}: file {person.file!r} not found in "
+                                  f"{options.transcripts}", line=person.line,
+                                  hint="fix the roster's `file` column (paths are relative to the "
+                                       "transcripts folder)"))
+            continue
+        jobs.append(FileJob(path=str(path), source_file=person.file, interviewee_id=person.id,
+                            stakeholder_groups="; ".join(person.groups), language=person.language,
+                            region=person.region, respondent_labels=person.speaker_labels,
+                            default_language=options.language))
+    return jobs, issues
+
+
+def transcript_files(folder: Path, roster_path: Path | None) -> list[str]:
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and is_transcript_name(path.name) and path != roster_path \
+                and not any(part.startswith(".") for part in path.relative_to(folder).parts):
+            found.append(path.relative_to(folder).as_posix())
+    return found
+
+
+def load_inputs(options: CodingOptions):
+    """Codebook, roster and jobs, with the problems and notes found on the way."""
+    if not options.transcripts.is_dir():
+        raise TranscriptError(options.transcripts, "the transcripts folder does not exist",
+                              hint="give the folder holding the transcripts, e.g. `qcode run transcripts/`")
+    if options.unit not in UNITS:
+        raise PipelineError("--unit", f"unknown coding unit {options.unit!r}", hint="use sentence or turn")
+    codebook = load_codebook(options.codebook)
+    issues: list[Problem] = list(codebook.notes)
+    roster_path = options.roster or find_roster(options.transcripts)
+    files = transcript_files(options.transcripts, roster_path)
+    if roster_path is not None:
+        roster = read_roster(Path(roster_path))
+        issues += roster.problems
+        listed = {p.file for p in roster.interviewees}
+        others = [f for f in files if f not in listed]
+        if others:
+            issues.append(note(str(roster_path), f"{len(others)} transcript-like file(s) not in the roster are "
+                               f"not coded: {', '.join(others[:10])}{' …' if len(others) > 10 else ''}",
+                               hint="add them to the roster to code them"))
+    else:
+        if not files:
+            raise TranscriptError(options.transcripts, "no transcripts (.txt .md .docx .vtt .srt) in the folder",
+                                  hint="put transcripts there, or give another folder")
+        roster = roster_from_files(files)
+        issues.append(note(str(options.transcripts), "no roster: every file is its own interviewee in the "
+                           "group `unassigned`", hint="add roster.csv to name stakeholder groups"))
+    if options.user_dict is not None:
+        check_user_dict(options.user_dict)
+    jobs, missing = plan_jobs(options, roster)
+    return codebook, roster, jobs, issues + missing
+
+
+def check_user_dict(path: Path) -> None:
+    try:
+        lines = path.read_bytes().decode("utf-8-sig").splitlines()
+    except OSError as exc:
+        raise PipelineError(path, f"the user dictionary cannot be read ({exc.strerror})",
+                            hint="check the --user-dict path") from None
+    except UnicodeDecodeError:
+        raise PipelineError(path, "the user dictionary is not UTF-8", hint="save it as UTF-8") from None
+    for number, line in enumerate(lines, start=1):
+        parts = line.split()
+        if len(parts) >= 2 and not parts[1].isdigit():
+            raise PipelineError(path, f"the frequency {parts[1]!r} is not a whole number", line=number,
+                                hint="each line is `word [frequency] [part-of-speech]`")
+
+
+def coding_settings(options: CodingOptions, keep_units: bool, segmenter: Segmenter | None = None) -> Settings:
+    """Settings of the per-file stage; the cache's environment key is computed once, here."""
+    user_dict = str(options.user_dict or "")
+    segmenter = segmenter or choose(options.segmenter, user_dict)
+    return Settings(unit=options.unit, include_interviewer=options.include_interviewer, user_dict=user_dict,
+                    segmenter=segmenter.name, keep_units=keep_units, cache_dir=str(options.cache or ""),
+                    cache_environment=environment_key(user_dict, segmenter) if options.cache else "",
+                    max_file_bytes=int(options.max_file_mb * 1e6))
+
+
+_worker_state: dict = {}
+
+
+def _init_worker(settings, codebook) -> None:
+    _worker_state["settings"] = settings
+    _worker_state["matcher"] = Matcher(codebook)
+
+
+def _code_in_worker(job):
+    return safe_code_file(job, _worker_state["settings"], _worker_state["matcher"])
+
+
+def code_files(jobs, settings, matcher, codebook, progress: bool = False, workers: int = 1):
+    """Results in roster order, coded in this process or in `workers` processes."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(jobs), desc="coding", unit="file", disable=not progress or len(jobs) < 2, leave=False)
+    with bar:
+        if workers <= 1 or len(jobs) < 2:
+            for job in jobs:
+                yield safe_code_file(job, settings, matcher)
+                bar.update()
+            return
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
+                                              else "spawn")
+        with context.Pool(min(workers, len(jobs)), initializer=_init_worker,
+                          initargs=(settings, codebook)) as pool:
+            for result in pool.imap(_code_in_worker, jobs, chunksize=1):
+                yield result
+                bar.update()

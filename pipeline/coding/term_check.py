@@ -1,0 +1,70 @@
+"""Codebook → a readable report of how each term is matched, with warnings (shown by `qcode check`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.errors import Problem
+from pipeline.models import Term
+from pipeline.read.codebook import load_codebook
+from pipeline.text.normalize import converter
+from pipeline.text.zh_words import cut_chinese
+
+
+@dataclass
+class TermCheck:
+    lines: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    codes: int = 0
+    terms: int = 0
+
+
+def describe_term(term: Term) -> str:
+    """How a term is matched: jieba's split of a Chinese term, word patterns of an English one."""
+    if term.lang == "zh":
+        words = " | ".join(cut_chinese(term.zh))
+        converted = f" → {term.zh}" if term.zh != term.text else ""
+        return f"zh  {term.text}{converted}  jieba: {words}"
+    shown = []
+    for word in term.words:
+        shown.append({"lemma": word.value, "prefix": word.value + "*", "exact": "=" + word.value}[word.kind])
+    return f"en  {term.text}  matched as: {' '.join(shown)}"
+
+
+def check_codebook(path: Path) -> TermCheck:
+    codebook = load_codebook(path)
+    report = TermCheck(codes=len(codebook.codes))
+    report.problems = [p for p in codebook.notes if p.kind == "problem"]
+    notes = [p for p in codebook.notes if p.kind == "note"]
+    report.warnings.extend(str(n) for n in notes)
+    report.lines.append(f"{codebook.name} (version {codebook.version or '—'}): {len(codebook.codes)} codes")
+    owners: dict[tuple, list[str]] = {}
+    for code in codebook.codes:
+        report.lines.append(f"\n{code.id}  {code.label}" + (f" / {code.label_zh}" if code.label_zh else ""))
+        for term in code.terms:
+            report.terms += 1
+            report.lines.append("  " + describe_term(term))
+            owners.setdefault((term.lang, term.zh, term.words, term.text), []).append(code.id)
+            report.warnings.extend(_term_warnings(code.id, term, code.excludes, {t.zh for t in code.terms}))
+        for term in code.excludes:
+            report.lines.append("  exclude " + describe_term(term))
+    for (_, _, _, text), ids in owners.items():
+        if len(set(ids)) > 1:
+            report.warnings.append(f"term {text!r} is listed under {', '.join(sorted(set(ids)))}: "
+                                   "each mention counts for every one of them")
+    return report
+
+
+def _term_warnings(code_id: str, term: Term, excludes: list[Term], listed: set[str]) -> list[str]:
+    warnings = []
+    for ex in excludes:
+        if ex.lang == term.lang and (ex.zh, ex.words) == (term.zh, term.words):
+            warnings.append(f"{code_id}: term {term.text!r} is also an exclusion, so it can never match")
+    if term.lang == "zh":
+        taiwan = converter("tw2sp").convert(converter("s2tw").convert(term.text))
+        if taiwan != term.zh and taiwan not in listed:
+            warnings.append(f"{code_id}: {term.text!r} is matched as {term.zh!r}, but Taiwan text (tw2sp) "
+                            f"turns {term.text!r} into {taiwan!r}: add {taiwan!r} to code it there too")
+    return warnings

@@ -1,0 +1,169 @@
+"""A transcripts folder, roster and codebook → a self-contained run folder (`qcode run`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from pipeline.coding.cache import default_cache_dir
+from pipeline.coding.corpus import CodingOptions, code_files, coding_settings, load_inputs, worker_count
+from pipeline.coding.match import Matcher
+from pipeline.commands.report import Failure, Line, Report, said, workbook_line
+from pipeline.defaults import default_codebook, sample_transcripts
+from pipeline.errors import Problem, StrictModeError, note
+from pipeline.models import Roster
+from pipeline.read.codebook import codebook_yaml
+from pipeline.review.carry import Carrier
+from pipeline.review.reviewed_workbook import read_reviewed
+from pipeline.runfolder.publish import collecting, publish
+from pipeline.runfolder.recode import Recoded
+from pipeline.text.zh_words import choose
+from pipeline.versions import installed_versions
+from pipeline.write.excel import MAX_ROWS
+from pipeline.write.folder import WORKBOOK, OutputFolder, default_out_dir, manifest_header, sha256_file
+
+
+@dataclass
+class RunOptions(CodingOptions):
+    """`qcode run`: the coding options, and where and how the run folder is written.
+
+    Left empty, `transcripts` and `codebook` are the embedded sample and the default codebook,
+    `out` a new outputs/run-…, `jobs` every core, `cache` the user's cache folder.
+    """
+
+    out: Path | None = None
+    strict: bool = False
+    force: bool = False
+    progress: bool = False
+    max_rows: int = MAX_ROWS
+    reviewed: Path | None = None       # carry a reviewed workbook's decisions onto this run
+    no_cache: bool = False             # neither read nor write the segmentation cache
+    jobs: int | None = None
+
+
+@dataclass
+class RunReport(Report):
+    out: Path
+    files_coded: int
+    mentions: int
+    top_codes: list[tuple[str, int]]
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+    manifest: dict = field(default_factory=dict)
+    from_cache: int = 0
+    cache: Path | None = None
+
+    def lines(self, quiet: bool = False) -> Iterator[Line]:
+        yield from said(self.problems)
+        if not quiet:
+            yield from said(self.notes)
+            top = ", ".join(f"{code} {n}" for code, n in self.top_codes) or "none"
+            yield Line(f"coded {self.files_coded} file(s): {self.mentions} mention(s); top codes: {top}")
+            yield Line(f"{len(self.problems)} problem(s), {len(self.notes)} note(s)")
+            if self.from_cache:
+                yield Line(f"{self.from_cache} of {self.files_coded} file(s) segmented from the cache ({self.cache})")
+        yield workbook_line(self.out, WORKBOOK)
+
+
+def resolved(options: RunOptions) -> RunOptions:
+    """The options with every default filled in (as run.json records them)."""
+    return replace(options, transcripts=options.transcripts or sample_transcripts(),
+                   codebook=options.codebook or default_codebook(), out=options.out or default_out_dir("run"),
+                   jobs=worker_count(options.jobs),
+                   cache=None if options.no_cache else (options.cache or default_cache_dir()))
+
+
+def run_corpus(options: RunOptions) -> RunReport | Failure:
+    """Code every file, tally, and write the run folder; a Problem never stops the other files."""
+    started = time.perf_counter()
+    created = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    options = resolved(options)
+    folder = OutputFolder(options.out, options.force)
+    codebook, roster, jobs, issues = load_inputs(options)
+    segmenter = choose(options.segmenter, str(options.user_dict or ""))
+    settings = coding_settings(options, keep_units=options.reviewed is not None, segmenter=segmenter)
+    matcher = Matcher(codebook)
+    carrier = None
+    if options.reviewed is not None:
+        carrier = Carrier(read_reviewed(options.reviewed), codebook.ids)
+        jobs_by_file = {j.source_file: j for j in jobs}
+    timings = {"start-up": time.perf_counter() - started}
+    with folder:
+        collected = collecting(folder, codebook.ids, options.max_rows, issues=issues, timings=timings)
+        coding_started = time.perf_counter()
+        for result in code_files(jobs, settings, matcher, codebook, options.progress, options.jobs):
+            if isinstance(result, Problem):
+                collected.issues.append(result)
+                continue
+            collected.add_file(result)
+            if carrier is None:
+                collected.add_assignments(result.assignments)
+            else:
+                carried, added = carrier.carry(result, Recoded(codebook, roster, jobs_by_file,
+                                                               {result.source_file: result}))
+                collected.add_assignments(carried)
+                collected.stream.add(added)          # on the desk for the next audit, not in the tallies
+            collected.unit_codes.extend((result.source_file, u, c) for u, c in result.unit_codes)
+        collected.stream.close()
+        timings["coding wall"] = time.perf_counter() - coding_started    # the desk streams meanwhile
+        extra = []
+        if carrier is not None:
+            orphans = carrier.finish()
+            extra.append(("Orphaned decisions", "orphaned_decisions.csv", orphans))
+            if len(orphans):
+                collected.issues.append(note(str(options.reviewed), f"{len(orphans)} decision(s) could not be "
+                                             "carried over: see the Orphaned decisions sheet",
+                                             hint="re-enter them on the new desk where they still apply"))
+        problems = [i for i in collected.issues if i.kind == "problem"]
+        notes = [i for i in collected.issues if i.kind == "note"]
+        if options.strict and problems:
+            folder.discard()
+            return Failure(StrictModeError(options.out, f"{len(problems)} problem(s) in the inputs; nothing "
+                                           "written (--strict)", hint="fix them, or run without --strict",
+                                           problems=problems))
+        manifest = manifest_header(created=created, coding="machine", versions=library_versions(), **{
+            "options": {"unit": options.unit, "language": options.language, "jobs": options.jobs,
+                        "include_interviewer": options.include_interviewer, "strict": options.strict,
+                        "max_file_mb": options.max_file_mb, "segmenter": options.segmenter},
+            "segmenter": segmenter.as_dict(),
+            "inputs": _inputs(options, roster),
+            "codebook": {"name": codebook.name, "version": codebook.version, "codes": codebook.ids,
+                         "yaml": codebook_yaml(codebook)},
+            "files": collected.files,
+            "cache": {"folder": str(options.cache) if options.cache else None, "files_from_cache": collected.cached},
+            "notes": [n.as_dict() for n in notes], "problems": [p.as_dict() for p in problems],
+        })
+        if carrier is not None:
+            manifest["carried_review"] = {"workbook": str(Path(options.reviewed).resolve()),
+                                          "carried": carrier.carried, "orphaned": len(extra[0][2])}
+        tallies, out = publish(folder, collected, codebook, roster, manifest, options.include_interviewer,
+                               started, extra=extra)
+    totals = tallies.by_interviewee.groupby("code", sort=False)["mentions"].sum()
+    top = sorted(((c, int(n)) for c, n in totals.items() if n), key=lambda x: -x[1])[:5]
+    return RunReport(out=out, files_coded=len(collected.files), mentions=sum(totals), top_codes=top,
+                     problems=problems, notes=notes, manifest=manifest, from_cache=collected.cached,
+                     cache=options.cache)
+
+
+def _inputs(options: RunOptions, roster: Roster) -> dict:
+    def described(path):
+        if path is None or not str(path):
+            return None
+        path = Path(path)
+        return {"path": str(path.resolve()), "sha256": sha256_file(path)}
+
+    return {"transcripts": str(options.transcripts.resolve()), "codebook": described(options.codebook),
+            "roster": described(roster.path) if roster.path else None,
+            "user_dict": described(options.user_dict)}
+
+
+def library_versions() -> dict:
+    """Versions of Python and the libraries that shape a run's results (run.json's `versions`)."""
+    return {"python": platform.python_version(),
+            **installed_versions(("jieba", "rjieba", "spacy", "spacy-lookups-data", "opencc-python-reimplemented",
+                                  "openpyxl", "pandas"))}
+

@@ -1,0 +1,1 @@
+"""Run folders × a roster column → groups, shared codes, rates and tests per code; the compare workbook."""

@@ -1,0 +1,1 @@
+"""Files → plain data: transcripts (formats, decoding, turns), rosters, codebooks, sheets [reads disk]."""

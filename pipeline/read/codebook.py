@@ -1,0 +1,295 @@
+"""Codebook file (.yaml or .xlsx) → Codebook, validated, with every term in its matching form."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from pipeline.errors import CodebookError, Problem, note
+from pipeline.models import Code, Codebook, Term, WordPattern
+from pipeline.text.normalize import HAN_RE, normalize_term
+from pipeline.text.segment import english_words, lemma
+
+CODE_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+GUID_RE = re.compile(r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$")
+COLOR_RE = re.compile(r"^#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
+_TERM_SPLIT = re.compile(r"[;\n；]")
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A YAML loader that remembers the line each mapping starts on (as `__line__`)."""
+
+
+def _mapping_with_line(loader, node, deep=False):
+    mapping = loader.construct_mapping(node, deep=deep)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    """Read and validate a codebook; raise CodebookError naming the line of the first problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise CodebookError(path, "the codebook file does not exist",
+                            hint="give the path to a .yaml codebook, e.g. codebooks/data_justice.yaml")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        raw = _read_xlsx(path)
+    elif path.suffix.lower() in (".yaml", ".yml"):
+        raw = _read_yaml(path)
+    else:
+        raise CodebookError(path, f"a codebook must be .yaml or .xlsx, not {path.suffix or 'no extension'}",
+                            hint="save the codebook as YAML (see codebooks/data_justice.yaml)")
+    return build_codebook(raw, str(path))
+
+
+def codebook_from_yaml(text: str, source: str) -> Codebook:
+    """A codebook from YAML text (e.g. the copy a workbook's Run sheet keeps)."""
+    return build_codebook(_parse_yaml(text, source), source)
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CodebookError(path, "is not UTF-8 text", hint="save the codebook as UTF-8") from None
+    return _parse_yaml(text, path)
+
+
+def _parse_yaml(text: str, path) -> dict:
+    try:
+        raw = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise CodebookError(path, f"YAML syntax error: {reason}",
+                            hint="check indentation and quote terms holding `:` `*` `#` or `=`",
+                            line=mark.line + 1 if mark else None) from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("codes"), list):
+        raise CodebookError(path, "has no `codes:` list", line=1,
+                            hint="a codebook is `name:`, `version:` and a `codes:` list of codes")
+    return raw
+
+
+def _read_xlsx(path: Path) -> dict:
+    from pipeline.read.sheets import open_workbook
+
+    workbook = open_workbook(path, CodebookError, hint="save it from Excel as .xlsx")
+    sheet = workbook["Codebook"] if "Codebook" in workbook.sheetnames else workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(h or "").strip().lower() for h in next(rows, [])]
+    if "id" not in header:
+        rows.close()
+        workbook.close()
+        raise CodebookError(path, f"sheet {sheet.title!r} has no `id` column", line=1,
+                            hint="columns: id, label, label_zh, parent, definition, terms_en, terms_zh, "
+                                 "exclude_en, exclude_zh")
+    codes = []
+    for number, row in enumerate(rows, start=2):
+        values = {header[i]: row[i] for i in range(min(len(header), len(row))) if header[i]}
+        if not any(v not in (None, "") for v in values.values()):
+            continue
+        entry = {k: values.get(k) for k in ("id", "label", "label_zh", "parent", "definition", "guid", "color")}
+        entry["terms"] = {lang: _split_terms(values.get(f"terms_{lang}")) for lang in ("en", "zh")}
+        entry["exclude"] = {lang: _split_terms(values.get(f"exclude_{lang}")) for lang in ("en", "zh")}
+        entry["__line__"] = number
+        codes.append(entry)
+    workbook.close()
+    return {"name": path.stem, "version": "", "codes": codes}
+
+
+def _split_terms(cell) -> list[str]:
+    if cell in (None, ""):
+        return []
+    return [t.strip() for t in _TERM_SPLIT.split(str(cell)) if t.strip()]
+
+
+def build_codebook(raw: dict, source: str) -> Codebook:
+    """Validate entries: a bad code or term is left out and reported, the rest is used."""
+    codes: list[Code] = []
+    seen: dict[str, int] = {}
+    issues: list[Problem] = []
+    for entry in raw["codes"]:
+        code = _code_entry(entry, source, seen, issues, "code")
+        if code is None:
+            continue
+        line = code.line
+        code.terms = _compile_terms(entry.get("terms"), code.id, source, line, "terms", issues)
+        code.excludes = _compile_terms(entry.get("exclude"), code.id, source, line, "exclude", issues)
+        if not code.terms:
+            issues.append(note(source, f"code {code.id!r} has no terms: it can never be assigned",
+                               hint="add English or Chinese terms, or keep it for reviewers to add", line=line))
+        codes.append(code)
+    if not codes:
+        raise CodebookError(source, "the codebook has no valid codes",
+                            hint="add at least one code with an id and terms")
+    groups = []
+    if isinstance(raw.get("groups"), list):
+        groups = [g for g in (_code_entry(e, source, seen, issues, "group") for e in raw["groups"]) if g]
+    elif raw.get("groups") not in (None, ""):
+        issues.append(Problem(source, "`groups:` must be a list of `- id: …` folders; it is left out",
+                              hint="a group has an id, a label and optionally a parent, like a code"))
+    _break_parent_loops(codes + groups, source, issues)
+    return Codebook(name=str(raw.get("name") or Path(source).stem), version=str(raw.get("version") or ""),
+                    codes=codes, path=source, notes=issues, groups=groups)
+
+
+def _code_entry(entry, source: str, seen: dict, issues: list, kind: str) -> Code | None:
+    """The fields a code and a group share; None (and a problem) for an entry that cannot be used."""
+    if not isinstance(entry, dict):
+        issues.append(Problem(source, f"an entry of `{kind}s:` is not a mapping with `id:`",
+                              hint="write `- id: equity` and indent its fields"))
+        return None
+    line = entry.get("__line__")
+    code_id = str(entry.get("id") or "").strip()
+    if not CODE_ID_RE.match(code_id):
+        issues.append(Problem(source, f"invalid {kind} id {code_id!r}: the {kind} is left out", line=line,
+                              hint="ids are lowercase and start with a letter: [a-z][a-z0-9_]*, "
+                                   "e.g. data_literacy"))
+        return None
+    if code_id in seen:
+        issues.append(Problem(source, f"duplicate {kind} id {code_id!r} (first on line {seen[code_id]}): "
+                              "this one is left out", line=line,
+                              hint="give each code and group its own id, or merge them"))
+        return None
+    seen[code_id] = line
+    code = Code(id=code_id, label=str(entry.get("label") or code_id),
+                label_zh=str(entry.get("label_zh") or ""), parent=str(entry.get("parent") or "").strip(),
+                definition=" ".join(str(entry.get("definition") or "").split()), line=line)
+    guid, color = str(entry.get("guid") or "").strip(), str(entry.get("color") or "").strip()
+    if guid and not GUID_RE.match(guid):
+        issues.append(Problem(source, f"{kind} {code_id!r}: `guid: {guid}` is not a GUID; a new one is derived",
+                              line=line, hint="a GUID looks like 3f2504e0-4f89-41d3-9a0c-0305e82c3301"))
+    elif guid:
+        code.guid = guid
+    if color and not COLOR_RE.match(color):
+        issues.append(Problem(source, f"{kind} {code_id!r}: `color: {color}` is not #RRGGBB; it is left out",
+                              line=line, hint="write a colour as #E06C75"))
+    elif color:
+        code.color = color
+    return code
+
+
+def _break_parent_loops(codes: list[Code], source: str, issues: list) -> None:
+    """A code that is its own ancestor cannot sit in a tree: its parent is dropped, with a problem."""
+    parent_of = {c.id: c.parent for c in codes}
+    for code in codes:
+        seen, at = {code.id}, code.parent
+        while at in parent_of:
+            if at in seen:
+                issues.append(Problem(source, f"code {code.id!r}: `parent: {code.parent}` makes a loop; "
+                                      "the code is placed at the top", line=code.line,
+                                      hint="a code cannot sit inside itself or its own children"))
+                code.parent = parent_of[code.id] = ""
+                break
+            seen.add(at)
+            at = parent_of[at]
+
+
+def _compile_terms(spec, code_id: str, source: str, line, field: str, issues: list) -> list[Term]:
+    if spec in (None, "", []):
+        return []
+    if isinstance(spec, list):
+        spec = {"en": spec}
+    if not isinstance(spec, dict):
+        issues.append(Problem(source, f"code {code_id!r}: `{field}:` must map `en:`/`zh:` to lists of terms",
+                              line=line, hint="e.g. terms: {en: [equity, fairness], zh: [公平]}"))
+        return []
+    terms: list[Term] = []
+    seen: set = set()
+    for lang, items in spec.items():
+        if lang == "__line__":
+            continue
+        if isinstance(items, str):
+            items = [items]
+        if not isinstance(items, list):
+            issues.append(Problem(source, f"code {code_id!r}: `{field}.{lang}` must be a list of terms",
+                                  line=line, hint="write terms as [a, b] or one `- term` per line"))
+            continue
+        for item in items:
+            try:
+                term = compile_term(str(item), code_id, source, line)
+            except CodebookError as exc:
+                issues.append(exc.as_problem())
+                continue
+            key = (term.lang, term.zh, term.words)
+            if key not in seen:
+                seen.add(key)
+                terms.append(term)
+    return terms
+
+
+def compile_term(text: str, code_id: str, source: str = "", line=None) -> Term:
+    """One term as written → its matching form; a term holding Han characters is Chinese."""
+    text = text.strip()
+    if not text:
+        raise CodebookError(source, f"code {code_id!r} has an empty term", line=line, hint="remove it")
+    if HAN_RE.search(text):
+        if "*" in text or text.startswith("="):
+            raise CodebookError(source, f"code {code_id!r}: malformed Chinese term {text!r} is left out", line=line,
+                                hint="`*` and `=` apply to English words only; a Chinese term already "
+                                     "matches inside longer words")
+        return Term(code=code_id, text=text, lang="zh", zh=normalize_term(text))
+    return Term(code=code_id, text=text, lang="en", words=_english_patterns(text, code_id, source, line))
+
+
+def _english_patterns(text: str, code_id: str, source: str, line) -> tuple[WordPattern, ...]:
+    patterns: list[WordPattern] = []
+    for piece in text.split():
+        exact = piece.startswith("=")
+        body = piece[1:] if exact else piece
+        prefix = body.endswith("*")
+        body = body[:-1] if prefix else body
+        if "*" in body or "=" in body or (exact and prefix) or not body:
+            raise CodebookError(source, f"code {code_id!r}: malformed wildcard in term {text!r}, left out", line=line,
+                                hint="`word*` (star at the end of a word) matches by prefix, "
+                                     "`=word` the exact form; nothing else may hold * or =")
+        words = english_words(body)
+        if not words:
+            raise CodebookError(source, f"code {code_id!r}: term {text!r} has no letters or digits",
+                                line=line, hint="remove it")
+        if exact or prefix:
+            if len(words) > 1 and prefix:
+                patterns.extend(WordPattern("lemma", lemma(w)) for w in words[:-1])
+                patterns.append(WordPattern("prefix", words[-1]))
+            elif len(words) > 1:
+                patterns.extend(WordPattern("exact", w) for w in words)
+            else:
+                patterns.append(WordPattern("prefix" if prefix else "exact", words[0]))
+        else:
+            patterns.extend(WordPattern("lemma", lemma(w)) for w in words)
+    return tuple(patterns)
+
+
+def codebook_yaml(codebook: Codebook) -> str:
+    """The codebook as YAML (what a run folder keeps a copy of, and import writes)."""
+    codes = []
+    for code in codebook.codes:
+        entry = _entry(code)
+        entry["terms"] = _terms_by_language(code.terms)
+        if code.excludes:
+            entry["exclude"] = _terms_by_language(code.excludes)
+        codes.append(entry)
+    data = {"name": codebook.name, "version": codebook.version, "codes": codes}
+    if codebook.groups:
+        data["groups"] = [_entry(group) for group in codebook.groups]
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+def _entry(code: Code) -> dict:
+    entry = {"id": code.id, "label": code.label}
+    for key in ("label_zh", "parent", "definition", "guid", "color"):
+        if getattr(code, key):
+            entry[key] = getattr(code, key)
+    return entry
+
+
+def _terms_by_language(terms: list[Term]) -> dict:
+    out: dict[str, list[str]] = {}
+    for term in terms:
+        out.setdefault(term.lang, []).append(term.text)
+    return out

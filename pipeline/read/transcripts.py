@@ -1,0 +1,201 @@
+"""Transcript files (.txt .md .docx .vtt .srt) → Transcript: decoding, front matter, turns."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from pathlib import Path
+
+import yaml
+
+from pipeline.errors import TranscriptError, note
+from pipeline.models import RESPONDENT, Transcript, Turn
+from pipeline.read.archives import check_parts
+from pipeline.read.decode import decode_bytes
+from pipeline.read.turns import is_label, label_key, role_of, speech_pieces, split_turns
+
+TRANSCRIPT_SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt")
+NEVER_TRANSCRIPTS = ("readme", "license", "licence", "changelog")
+MAX_TRANSCRIPT_BYTES = 16_000_000     # default --max-file-mb: coding a file holds ~15× its size in memory
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+def is_transcript_name(name: str) -> bool:
+    lower = name.lower()
+    return lower.endswith(TRANSCRIPT_SUFFIXES) and not lower.startswith(NEVER_TRANSCRIPTS) \
+        and not lower.startswith((".", "~$"))
+
+
+def file_checksum(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_transcript(path: Path, source_file: str, language: str = "",
+                    respondent_labels: tuple[str, ...] = (), data: bytes | None = None) -> Transcript:
+    """Read one transcript file; raise TranscriptError for what cannot be read as text."""
+    if data is None:
+        data = read_bytes(path, source_file)
+    if not data.strip():
+        raise TranscriptError(source_file, "the file is empty", hint="remove it from the roster or fill it")
+    suffix = path.suffix.lower()
+    notes = []
+    if suffix == ".docx":
+        text, encoding = docx_text(data, source_file), "docx"
+    else:
+        decoded = decode_bytes(data, source_file, language)
+        text, encoding = decoded.text, decoded.encoding
+        if encoding not in ("utf-8", "utf-8-sig", "utf-16"):     # a legacy encoding: say which
+            notes.append(note(source_file, decoded.note or f"read as {encoding.upper()}"))
+    front, body_start = parse_front_matter(text, source_file)
+    if not text[body_start:].strip():
+        raise TranscriptError(source_file, "the file has no text", hint="remove it from the roster or fill it")
+    labels = respondent_labels
+    if suffix in (".vtt", ".srt"):
+        turns, labelled = subtitle_turns(text, body_start, labels)
+    else:
+        turns, labelled = split_turns(text, body_start, labels)
+    if not labelled:
+        notes.append(note(source_file, "no speaker labels: the whole text is taken as the respondent's",
+                          hint="label turns `Name: …` to leave interviewer questions out"))
+    elif not any(t.role == RESPONDENT for t in turns):
+        notes.append(note(source_file, "no turn is the respondent's: nothing in this file is coded",
+                          hint="check the roster's speaker_labels for this file"))
+    return Transcript(source_file=source_file, text=text, turns=turns, encoding=encoding,
+                      front_matter=front, labelled=labelled, notes=notes)
+
+
+def read_bytes(path: Path, source_file: str, max_bytes: int = MAX_TRANSCRIPT_BYTES) -> bytes:
+    """The file's bytes; a file larger than `max_bytes` is refused before it is read."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise TranscriptError(source_file, f"is {size / 1e6:,.1f} MB, more than qcode codes in one piece "
+                                  f"({max_bytes / 1e6:,.0f} MB; an interview transcript is rarely 1 MB)",
+                                  hint="split it into one file per interview or session, or raise the "
+                                       "limit with --max-file-mb")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise TranscriptError(source_file, "the file does not exist",
+                              hint="check the roster's `file` column (or whether it was moved during the run)") \
+            from None
+    except IsADirectoryError:
+        raise TranscriptError(source_file, "is a folder, not a file",
+                              hint="name a transcript file in the roster") from None
+    except OSError as exc:
+        raise TranscriptError(source_file, f"cannot be read ({exc.strerror})",
+                              hint="check the file's permissions") from None
+
+
+def parse_front_matter(text: str, source_file: str) -> tuple[dict, int]:
+    """YAML between `---` lines at the top: (fields, where the body starts)."""
+    m = _FRONT_MATTER.match(text)
+    if not m:
+        return {}, 0
+    try:
+        fields = yaml.safe_load(m.group(1) or "") or {}
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        raise TranscriptError(source_file, "the front matter (between the --- lines) is not valid YAML",
+                              hint="fix or remove it", line=(line + 2) if line is not None else 1) from None
+    if not isinstance(fields, dict):
+        raise TranscriptError(source_file, "the front matter must be `key: value` lines",
+                              hint="e.g. `language: zh-Hant-TW`", line=1)
+    return {str(k): v for k, v in fields.items()}, m.end()
+
+
+def docx_text(data: bytes, source_file: str) -> str:
+    """Paragraphs of a .docx, in order, one per line; refuses bombs and hostile XML first."""
+    import io
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise TranscriptError(source_file, "is not a Word .docx file (not a zip archive)",
+                              hint="open it in Word and save it again as .docx") from None
+    with archive:
+        _check_docx_parts(archive, source_file)
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises many types for a broken package
+        raise TranscriptError(source_file, f"is not a readable Word document ({type(exc).__name__})",
+                              hint="open it in Word and save it again as .docx") from None
+    return "\n".join(p.text for p in document.paragraphs)
+
+
+def _check_docx_parts(archive: zipfile.ZipFile, source_file: str) -> None:
+    if "word/document.xml" not in set(archive.namelist()):
+        raise TranscriptError(source_file, "is a zip archive but not a Word document (no word/document.xml)",
+                              hint="save the transcript as .docx from a word processor")
+
+    def refuse(message: str):
+        raise TranscriptError(source_file, message, hint="save the document again from a word processor")
+
+    check_parts(archive, refuse, "Word")
+
+
+_CUE_TIME = re.compile(r"^\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}\s*-->")
+_VOICE = re.compile(r"<v(?:\.[^ >]*)?\s+([^>]+)>")
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+
+
+def subtitle_turns(text: str, start: int, respondent_labels: tuple[str, ...]) -> tuple[list[Turn], bool]:
+    """WebVTT / SRT cues → turns; `<v Name>` or `Name:` label a cue, others continue the turn."""
+    respondent_keys = {label_key(x) for x in respondent_labels if x.strip()}
+    turns: list[Turn] = []
+    unlabelled = Turn(speaker="", role=RESPONDENT, line=1)
+    current: Turn | None = None
+    labelled = False
+    in_cue = False
+    skip_block = False
+    offset = start
+    line_no = text.count("\n", 0, start) + 1
+    for line in text[start:].splitlines(keepends=True):
+        body = line.strip()
+        if not body:
+            in_cue = skip_block = False
+        elif _CUE_TIME.match(body):
+            in_cue = True
+        elif not in_cue:
+            skip_block = skip_block or body.startswith(("NOTE", "STYLE", "REGION", "WEBVTT"))
+        elif not skip_block:
+            speech_start = 0
+            label = None
+            voice = _VOICE.search(line)
+            if voice:
+                label, speech_start = voice.group(1).strip(), voice.end()
+            else:
+                m = re.match(r"^[ \t]*(?:-[ \t]*)?([^:：\n]{1,60}?)[ \t]*[:：](?!//)[ \t]*", line)
+                if m and is_label(m.group(1)):
+                    label, speech_start = m.group(1).strip(), m.end()
+            if label and (current is None or label_key(label) != label_key(current.speaker)):
+                labelled = True
+                current = Turn(speaker=label, role=role_of(label_key(label), respondent_keys), line=line_no)
+                turns.append(current)
+            elif label:
+                labelled = True
+            pieces = []
+            for a, b in speech_pieces(line, offset, speech_start):
+                pieces.extend(_cut_tags(text, a, b))
+            if current is not None:
+                current.pieces.extend(pieces)
+            unlabelled.pieces.extend(pieces)
+        offset += len(line)
+        line_no += 1
+    if not labelled:
+        return ([unlabelled] if unlabelled.pieces else []), False
+    return [t for t in turns if t.pieces], True
+
+
+def _cut_tags(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    pieces, cursor = [], a
+    for m in _TAG.finditer(text, a, b):
+        if m.start() > cursor:
+            pieces.append((cursor, m.start()))
+        cursor = m.end()
+    if b > cursor:
+        pieces.append((cursor, b))
+    return [(x, y) for x, y in pieces if text[x:y].strip()]

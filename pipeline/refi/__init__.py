@@ -1,0 +1,1 @@
+"""REFI-QDA exchange (.qdc, .qdpx): codebook and project export, import, agreement with hand coding."""

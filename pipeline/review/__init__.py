@@ -1,0 +1,1 @@
+"""A reviewer's desk read back: decisions applied or carried, agreement with the machine and between reviewers."""

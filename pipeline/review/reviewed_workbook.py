@@ -1,0 +1,174 @@
+"""A reviewed codebook.xlsx → the run's manifest and the reviewer's rows, checked (read only)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.errors import Problem, ReviewError
+from pipeline.read.roster import cell_text
+from pipeline.read.sheets import open_workbook
+from pipeline.runfolder.workbook import DECISIONS, MANIFEST_KEY
+from pipeline.write.folder import FORMAT_VERSION
+
+REQUIRED = ("assignment_id", "source_file", "line", "code", "matched_text", "decision", "recode_to")
+OPTIONAL = ("note", "reviewer", "segment_text", "interviewee_id")
+_DESK = re.compile(r"^Assignments( \(\d+\))?$")
+
+
+@dataclass
+class ReviewRow:
+    """One row of the desk as the reviewer left it."""
+
+    sheet: str
+    row: int
+    assignment_id: str
+    source_file: str
+    line: int | None
+    code: str
+    matched_text: str
+    decision: str = ""
+    recode_to: str = ""
+    note: str = ""
+    reviewer: str = ""
+    segment_text: str = ""
+
+    @property
+    def reviewed(self) -> bool:
+        return bool(self.decision or self.recode_to)
+
+    @property
+    def added(self) -> bool:
+        return self.decision == "add"
+
+    def where(self) -> str:
+        return f"sheet {self.sheet!r}, row {self.row}"
+
+
+@dataclass
+class ReviewedWorkbook:
+    path: str
+    manifest: dict
+    rows: list[ReviewRow] = field(default_factory=list)
+
+    @property
+    def code_ids(self) -> list[str]:
+        return list(self.manifest.get("codebook", {}).get("codes", []))
+
+    def reviewers(self) -> list[str]:
+        return sorted({r.reviewer for r in self.rows if r.reviewer and r.reviewed})
+
+
+def read_manifest(workbook, path: str) -> dict:
+    if "Run" not in workbook.sheetnames:
+        raise ReviewError(path, "is not a qcode workbook (no Run sheet)",
+                          hint="give the codebook.xlsx of a qcode run folder, as the reviewer saved it")
+    parts: dict[int, str] = {}
+    for key, value, *_ in workbook["Run"].iter_rows(min_row=2, values_only=True):
+        match = re.match(rf"^{MANIFEST_KEY} (\d+)/(\d+)$", cell_text(key))
+        if match:
+            parts[int(match.group(1))] = "" if value is None else str(value)
+    try:
+        manifest = json.loads("".join(parts[i] for i in sorted(parts)))
+    except (ValueError, KeyError):
+        raise ReviewError(path, "is not a qcode workbook: its Run sheet has no readable run record",
+                          hint="give the codebook.xlsx of a qcode run folder; do not edit its Run sheet") from None
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise ReviewError(path, f"was written by a qcode of another format ({manifest.get('format_version')!r})",
+                          hint="re-run the coding with this qcode and review that workbook")
+    return manifest
+
+
+def read_reviewed(path: str | Path) -> ReviewedWorkbook:
+    """Read every desk sheet, however the reviewer sorted, filtered, hid or deleted rows."""
+    path = Path(path)
+    if not path.is_file():
+        raise ReviewError(path, "the reviewed workbook does not exist", hint="check the path")
+    workbook = open_workbook(path, ReviewError, hint="save it from Excel or LibreOffice as .xlsx")
+    try:
+        manifest = read_manifest(workbook, str(path))
+        codes = set(manifest.get("codebook", {}).get("codes", []))
+        desks = [name for name in workbook.sheetnames if _DESK.match(name)]
+        if not desks:
+            raise ReviewError(path, "has no Assignments sheet", hint="do not rename or delete the Assignments sheet")
+        problems: list[Problem] = []
+        rows: list[ReviewRow] = []
+        for name in desks:
+            rows.extend(_read_desk(workbook[name], name, str(path), codes, problems))
+    finally:
+        workbook.close()
+    seen: dict[str, ReviewRow] = {}
+    for row in rows:
+        if row.assignment_id and row.assignment_id in seen:
+            first = seen[row.assignment_id]
+            problems.append(Problem(str(path), f"{row.where()}: assignment {row.assignment_id} is listed twice "
+                                    f"(also {first.where()})", hint="keep one row per assignment_id"))
+        elif row.assignment_id:
+            seen[row.assignment_id] = row
+    if problems:
+        raise ReviewError(path, f"{len(problems)} problem(s) in the reviewed workbook; nothing written",
+                          hint="fix the rows named above and save the workbook again", problems=problems)
+    return ReviewedWorkbook(str(path), manifest, rows)
+
+
+def _read_desk(sheet, name: str, path: str, codes: set[str], problems: list) -> list[ReviewRow]:
+    iterator = sheet.iter_rows(values_only=True)
+    header = [cell_text(h).lower() for h in next(iterator, [])]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        iterator.close()            # a read-only sheet's generator holds the file open until closed
+        raise ReviewError(path, f"sheet {name!r} has no column {', '.join(repr(m) for m in missing)}",
+                          hint="keep the desk's header row as qcode wrote it (columns may be moved, not renamed)")
+    where = {c: header.index(c) for c in REQUIRED + OPTIONAL if c in header}
+    rows = []
+    for number, values in enumerate(iterator, start=2):
+        cell = {c: cell_text(values[i]) if i < len(values) else "" for c, i in where.items()}
+        if not any(cell.values()):
+            continue
+        decision = cell["decision"].lower()
+        recode = cell["recode_to"].strip()
+        place = f"sheet {name!r}, row {number}"
+        if decision and decision not in DECISIONS:
+            problems.append(Problem(path, f"{place}: unknown decision {cell['decision']!r}",
+                                    hint="use accept, reject or add (or leave it empty)"))
+            continue
+        if recode and recode not in codes:
+            problems.append(Problem(path, f"{place}: recode_to {recode!r} is not a code id of the codebook",
+                                    hint=f"choose one of: {', '.join(sorted(codes))}"))
+            continue
+        line = None
+        if cell["line"]:
+            try:
+                line = int(float(cell["line"]))
+            except ValueError:
+                problems.append(Problem(path, f"{place}: line {cell['line']!r} is not a number",
+                                        hint="give the line number of the passage in the transcript"))
+                continue
+        row = ReviewRow(sheet=name, row=number, assignment_id=cell["assignment_id"],
+                        source_file=cell["source_file"], line=line, code=cell["code"],
+                        matched_text=cell["matched_text"], decision=decision, recode_to=recode,
+                        note=cell.get("note", ""), reviewer=cell.get("reviewer", ""),
+                        segment_text=cell.get("segment_text", ""))
+        if row.added:
+            if row.assignment_id:
+                problems.append(Problem(path, f"{place}: `add` is for rows you type for a missed passage, "
+                                        "not for a row qcode wrote", hint="use accept, or recode_to"))
+                continue
+            lacking = [c for c in ("source_file", "line", "code", "matched_text") if not getattr(row, c)]
+            if lacking:
+                problems.append(Problem(path, f"{place}: an added row needs {', '.join(lacking)}",
+                                        hint="fill source_file, line, code and the passage in matched_text"))
+                continue
+            if row.code not in codes:
+                problems.append(Problem(path, f"{place}: code {row.code!r} is not a code id of the codebook",
+                                        hint=f"choose one of: {', '.join(sorted(codes))}"))
+                continue
+        elif not row.assignment_id:
+            if row.reviewed or row.note:
+                problems.append(Problem(path, f"{place}: a row without assignment_id must have decision `add`",
+                                        hint="set decision to add, or delete the row"))
+            continue
+        rows.append(row)
+    return rows

@@ -1,0 +1,89 @@
+"""A run folder on disk → its manifest, roster, per-interviewee counts and codebook, checked."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.errors import CodebookError, RunFolderError
+from pipeline.models import Codebook
+from pipeline.read.codebook import codebook_from_yaml
+from pipeline.write.folder import FORMAT_VERSION, MANIFEST
+
+READABLE_FORMATS = (FORMAT_VERSION,)
+_NEEDED = {"roster.csv": ["interviewee_id", "stakeholder_groups", "respondent_words"],
+           "by_interviewee.csv": ["interviewee_id", "code", "mentions"]}
+
+
+@dataclass
+class RunTables:
+    """What a later command reads back from a run folder."""
+
+    path: Path
+    manifest: dict
+    roster: pd.DataFrame          # roster as used: one row per coded interviewee, text columns
+    counts: pd.DataFrame          # by_interviewee: interviewee_id, code, mentions
+    codebook: Codebook
+
+    @property
+    def coding(self) -> str:
+        return self.manifest.get("coding", "machine")
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Any CSV table of the run folder by name (`assignments`, `by_group`, `by_term`, …), cells as text."""
+        return _read_table(self.path / f"{Path(name).stem}.csv", [])
+
+
+def load_run(folder: Path) -> RunTables:
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise RunFolderError(folder, "no such run folder" if not folder.exists() else "is not a folder",
+                             hint="give a folder written by `qcode run` or `qcode audit`")
+    manifest_path = folder / MANIFEST
+    if not manifest_path.is_file():
+        raise RunFolderError(folder, "not a qcode run folder (no run.json)",
+                             hint="give a folder written by `qcode run` or `qcode audit`")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise RunFolderError(manifest_path, f"cannot be read as JSON ({error})",
+                             hint="re-run `qcode run` to write the folder again") from None
+    if not isinstance(manifest, dict) or "format_version" not in manifest:
+        raise RunFolderError(manifest_path, "not a qcode manifest (no format_version)",
+                             hint="give a folder written by `qcode run` or `qcode audit`")
+    if manifest["format_version"] not in READABLE_FORMATS:
+        raise RunFolderError(manifest_path, f"run folder format {manifest['format_version']!r} is not one this "
+                             f"qcode reads ({', '.join(map(str, READABLE_FORMATS))})",
+                             hint="re-code the transcripts with this qcode, or use the qcode that wrote it")
+    tables = {name: _read_table(folder / name, columns) for name, columns in _NEEDED.items()}
+    try:
+        codebook = codebook_from_yaml(manifest["codebook"]["yaml"], f"{manifest_path} (codebook)")
+    except (KeyError, TypeError):
+        raise RunFolderError(manifest_path, "holds no codebook", hint="re-run `qcode run`") from None
+    except CodebookError as error:
+        raise RunFolderError(manifest_path, f"its codebook cannot be read: {error.problem}") from None
+    counts = tables["by_interviewee.csv"]
+    try:
+        counts["mentions"] = pd.to_numeric(counts["mentions"], errors="raise").astype(int)
+        roster = tables["roster.csv"]
+        roster["respondent_words"] = pd.to_numeric(roster["respondent_words"], errors="raise").astype(int)
+    except ValueError as error:
+        raise RunFolderError(folder, f"a count is not a number ({error})",
+                             hint="the CSV files of a run folder are qcode's; re-run `qcode run`") from None
+    return RunTables(path=folder, manifest=manifest, roster=roster, counts=counts, codebook=codebook)
+
+
+def _read_table(path: Path, columns: list[str]) -> pd.DataFrame:
+    if not path.is_file():
+        raise RunFolderError(path, "missing from the run folder", hint="re-run `qcode run` to write it again")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise RunFolderError(path, f"cannot be read ({error})", hint="re-run `qcode run`") from None
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise RunFolderError(path, f"has no column {', '.join(missing)}", hint="re-run `qcode run`")
+    return frame

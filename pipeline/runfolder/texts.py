@@ -1,0 +1,83 @@
+"""The transcripts a run folder coded, read again: found (where they moved), unchanged, same spans."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.errors import Problem, RunFolderError, RunInputsError, TranscriptError
+from pipeline.read.transcripts import MAX_TRANSCRIPT_BYTES, file_checksum, read_bytes, read_transcript
+from pipeline.runfolder.load import RunTables
+
+
+def read_assignments(tables: RunTables) -> pd.DataFrame:
+    """assignments.csv of the run: the final coding (the reviewed one where the run was audited)."""
+    path = tables.path / "assignments.csv"
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        frame["char_start"] = frame["char_start"].astype(int)
+        frame["char_end"] = frame["char_end"].astype(int)
+        frame["line"] = frame["line"].astype(int)
+    except FileNotFoundError:
+        raise RunFolderError(path, "missing from the run folder", hint="re-run `qcode run`") from None
+    except (OSError, UnicodeDecodeError, ValueError, KeyError) as error:
+        raise RunFolderError(path, f"cannot be read ({error})", hint="re-run `qcode run`") from None
+    return frame
+
+
+def run_file_limit(manifest: dict) -> int:
+    """The largest transcript the run would code (its --max-file-mb), in bytes."""
+    mb = manifest.get("options", {}).get("max_file_mb")
+    return int(float(mb) * 1e6) if mb is not None else MAX_TRANSCRIPT_BYTES
+
+
+def verified_bytes(entry: dict, root: Path, limit: int) -> bytes | Problem:
+    """The bytes of a file the run coded (an entry of run.json's `files`), read from `root` once;
+    a Problem if it is gone or changed since the run (its SHA-256 differs from the run's record)."""
+    source_file = entry["source_file"]
+    path = root / source_file
+    if not path.is_file():
+        return Problem(source_file, f"the transcript is not in {root} any more",
+                       hint="give the folder the transcripts moved to with --transcripts")
+    try:
+        data = read_bytes(path, source_file, limit)
+    except TranscriptError as error:
+        return error.as_problem()
+    if file_checksum(data) != entry.get("sha256"):
+        return Problem(source_file, "the transcript changed since the run (its checksum differs from the run's "
+                       "record)", hint="restore the file the run coded, or code it again (`qcode run --reviewed` "
+                                       "carries a review over)")
+    return data
+
+
+def read_run_texts(tables: RunTables, transcripts: Path | None, assignments: pd.DataFrame) -> dict[str, str]:
+    """source_file → decoded text of every coded file; refuse changed files and spans that moved."""
+    root = Path(transcripts) if transcripts else Path(tables.manifest.get("inputs", {}).get("transcripts", ""))
+    texts: dict[str, str] = {}
+    problems: list[Problem] = []
+    limit = run_file_limit(tables.manifest)
+    for entry in tables.manifest.get("files", []):
+        source_file = entry["source_file"]
+        data = verified_bytes(entry, root, limit)
+        if isinstance(data, Problem):
+            problems.append(data)
+            continue
+        try:
+            transcript = read_transcript(root / source_file, source_file, language=entry.get("language", ""),
+                                         data=data)
+        except TranscriptError as error:
+            problems.append(error.as_problem())
+            continue
+        texts[source_file] = transcript.text
+    for row in assignments.itertuples():
+        text = texts.get(row.source_file)
+        if text is not None and text[row.char_start:row.char_end] != row.matched_text:
+            problems.append(Problem(row.source_file, f"assignment {row.assignment_id}: the text at "
+                                    f"{row.char_start}–{row.char_end} is {text[row.char_start:row.char_end]!r}, "
+                                    f"not {row.matched_text!r}", line=row.line,
+                                    hint="assignments.csv no longer fits the transcript; re-run `qcode run`"))
+    if problems:
+        raise RunInputsError(tables.path, f"{len(problems)} transcript(s) or span(s) of the run cannot be used; "
+                             "nothing written", hint="see the problems above", problems=problems)
+    return texts

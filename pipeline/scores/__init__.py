@@ -1,0 +1,1 @@
+"""Workshop score sheets → statistics per case and pillar, and the scores workbook."""

@@ -1,0 +1,1 @@
+"""Agreement and significance statistics over plain counts (pure)."""

@@ -1,0 +1,1 @@
+"""Text → matching text and words: normalization with offset maps, segmentation, Chinese word segmenters (pure)."""

@@ -1,0 +1,145 @@
+"""Normalized speech → words and coding units: jieba for Han runs, spaCy for everything else."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from pipeline.text.normalize import HAN
+from pipeline.text.zh_words import cutter
+
+HAN_RUN_RE = re.compile(f"[{HAN}]+")
+_HAS_WORD_CHAR = re.compile(r"[^\W_]")
+_SENTENCE_END = re.compile(
+    r"[。!?…]+[\"'”’」』)\]]*|\.+[\"'”’」』)\]]*(?=\s|$)|\n[ \t]*\n\s*")
+ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "e.g", "i.e", "eg", "ie", "no", "jr",
+    "sr", "inc", "ltd", "co", "corp", "fig", "approx", "dept", "gov", "u.s", "u.k", "mt",
+}
+
+
+@dataclass
+class Segmented:
+    """One turn's normalized speech, cut into coding units and words.
+
+    Latin-script words are kept as parallel columns (start, end, lowercase, lemma, unit): the
+    matcher reads them as they are, and the segmentation cache loads them several times faster
+    than one object per word.
+    """
+
+    text: str
+    units: list[tuple[int, int]]
+    bounds: bytearray                  # 1 where a word starts or ends
+    word_starts: list[int] = field(default_factory=list)
+    word_ends: list[int] = field(default_factory=list)
+    word_lowers: list[str] = field(default_factory=list)
+    word_lemmas: list[str] = field(default_factory=list)
+    word_units: list[int] = field(default_factory=list)
+    word_count: int = 0                # Han words + Latin words (punctuation excluded)
+
+
+@cache
+def english():
+    """A blank English pipeline with spaCy's lookup lemmatizer (no model download)."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    return nlp
+
+
+@cache
+def _lemma_table():
+    return english().get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+
+
+_lemmas: dict[str, str] = {}
+
+
+def lemma(lower: str) -> str:
+    """Lookup lemma of a lowercased word (spaCy's English lookup table)."""
+    found = _lemmas.get(lower)
+    if found is None:
+        found = _lemma_table().get(lower, lower)
+        if len(_lemmas) < 500_000:
+            _lemmas[lower] = found
+    return found
+
+
+def split_units(text: str, unit: str = "sentence") -> list[tuple[int, int]]:
+    """Coding units of a turn: its sentences, or the whole turn."""
+    spans = []
+    if unit == "turn":
+        spans = [(0, len(text))]
+    else:
+        start = 0
+        for m in _SENTENCE_END.finditer(text):
+            if m.group(0).startswith(".") and _is_abbreviation(text, m.start()):
+                continue
+            spans.append((start, m.end()))
+            start = m.end()
+        spans.append((start, len(text)))
+    units = []
+    for a, b in spans:
+        chunk = text[a:b]
+        if chunk.strip():
+            a += len(chunk) - len(chunk.lstrip())
+            b -= len(chunk) - len(chunk.rstrip())
+            units.append((a, b))
+    return units
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    start = dot
+    while start > 0 and (text[start - 1].isalpha() or text[start - 1] == "."):
+        start -= 1
+    word = text[start:dot].lower()
+    return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha() and text[start].isupper())
+
+
+def segment(text: str, unit: str = "sentence", user_dict: str = "", segmenter: str = "jieba") -> Segmented:
+    """Words and units of one turn's normalized speech (`segmenter`: jieba or rjieba, the same words)."""
+    units = split_units(text, unit)
+    bounds = bytearray(len(text) + 1)
+    count = 0
+    cut = None
+    for run in HAN_RUN_RE.finditer(text):
+        if cut is None:
+            cut = cutter(segmenter, user_dict)      # the dictionary loads only for text with Han
+        pos = run.start()
+        for w in cut(run.group()):
+            bounds[pos] = 1
+            pos += len(w)
+            count += 1
+        bounds[pos] = 1
+    seg = Segmented(text=text, units=units, bounds=bounds)
+    if _HAS_WORD_CHAR.search(HAN_RUN_RE.sub("", text) if count else text):
+        latin = HAN_RUN_RE.sub(lambda m: " " * len(m.group()), text) if count else text
+        unit_index = 0
+        for token in english().tokenizer(latin):
+            if token.is_space:
+                continue
+            start = token.idx
+            end = start + len(token.text)
+            bounds[start] = 1
+            bounds[end] = 1
+            if token.is_punct or not _HAS_WORD_CHAR.search(token.text):
+                continue
+            while unit_index < len(units) - 1 and start >= units[unit_index][1]:
+                unit_index += 1
+            lower = token.lower_
+            seg.word_starts.append(start)
+            seg.word_ends.append(end)
+            seg.word_lowers.append(lower)
+            seg.word_lemmas.append(lemma(lower))
+            seg.word_units.append(unit_index)
+    seg.word_count = count + len(seg.word_starts)
+    return seg
+
+
+def english_words(term: str) -> list[str]:
+    """The lowercase words of an English term as the tokenizer splits them (punctuation dropped)."""
+    return [t.lower_ for t in english().tokenizer(term)
+            if not t.is_space and not t.is_punct and _HAS_WORD_CHAR.search(t.text)]
