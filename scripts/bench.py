@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO / "scripts"))
 
 from corpus_rosters import COLUMNS, corpus_rosters  # noqa: E402
 
-from pipeline.zh_words import choose  # noqa: E402
+from pipeline.text.zh_words import choose  # noqa: E402
 
 
 def build_set(name: str, sets: dict, folder: Path, scale: int) -> tuple[Path, Path, int]:
@@ -101,9 +101,9 @@ def bare_segmenters(folder: Path, segmenter: str) -> dict:
 
     `segmenters_s` adds the run's own Chinese segmenter; jieba and rjieba are each timed where installed.
     """
-    from pipeline.normalize import HAN_RE, converter
-    from pipeline.segment import HAN_RUN_RE, english, lemma
-    from pipeline.zh_words import cutter
+    from pipeline.text.normalize import HAN_RE, converter
+    from pipeline.text.segment import HAN_RUN_RE, english, lemma
+    from pipeline.text.zh_words import cutter
 
     texts = [p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.md"))]
     chinese = [t for t in texts if len(HAN_RE.findall(t[:5000])) > 500]

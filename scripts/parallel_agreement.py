@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import csv
 import sys
+import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipeline.codebook import load_codebook  # noqa: E402
-from pipeline.coding import FileJob, Settings, code_file  # noqa: E402
-from pipeline.match import Matcher  # noqa: E402
+import pipeline as qcode  # noqa: E402
 
-LABELS = ("Audrey Tang", "唐鳳")
+LABELS = "Audrey Tang; 唐鳳"
 TUNING_PAIRS = 20
 
 
@@ -28,15 +27,6 @@ def read_pairs(shared: Path) -> list[tuple[Path, Path]]:
     zh = shared / "corpora" / "zh-interviews"
     with open(zh / "parallel-en-zh.tsv", encoding="utf-8") as handle:
         return [(zh / row["en_file"], zh / row["zh_file"]) for row in csv.DictReader(handle, delimiter="\t")]
-
-
-def code_counts(path: Path, language: str, matcher: Matcher) -> dict[str, int]:
-    job = FileJob(path=str(path), source_file=path.name, interviewee_id=path.stem, stakeholder_groups="",
-                  language=language, respondent_labels=LABELS)
-    counts: dict[str, int] = {}
-    for a in code_file(job, Settings(), matcher).assignments:
-        counts[a.code] = counts.get(a.code, 0) + 1
-    return counts
 
 
 def agreement(rows: list[tuple[dict, dict]], codes: list[str]) -> tuple[float, int, int]:
@@ -51,13 +41,25 @@ def agreement(rows: list[tuple[dict, dict]], codes: list[str]) -> tuple[float, i
 
 
 def measure(codebook_path: Path, shared: Path) -> dict:
-    codebook = load_codebook(codebook_path)
-    matcher = Matcher(codebook)
-    rows = [(code_counts(en, "en", matcher), code_counts(zh, "zh-Hant-TW", matcher))
-            for en, zh in read_pairs(shared)]
-    return {"pairs": rows, "codes": codebook.ids,
-            "tuning": agreement(rows[:TUNING_PAIRS], codebook.ids),
-            "held_out": agreement(rows[TUNING_PAIRS:], codebook.ids)}
+    """Code both sides of every pair through the public API (the respondent's turns only)."""
+    folder = shared / "corpora" / "zh-interviews"
+    pairs = read_pairs(shared)
+    with tempfile.TemporaryDirectory() as tmp:
+        roster = Path(tmp) / "roster.csv"
+        with open(roster, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["interviewee_id", "file", "stakeholder_groups", "language", "speaker_labels"])
+            for n, (en, zh) in enumerate(pairs):
+                writer.writerow([f"en{n}", en.relative_to(folder).as_posix(), "pair", "en", LABELS])
+                writer.writerow([f"zh{n}", zh.relative_to(folder).as_posix(), "pair", "zh-Hant-TW", LABELS])
+        coded = qcode.code_corpus(folder, codebook_path, roster)
+    counts = coded.assignments.groupby(["interviewee_id", "code"]).size()
+    side = {person: {code: int(n) for (p, code), n in counts.items() if p == person}
+            for person in coded.roster["interviewee_id"]}
+    rows = [(side.get(f"en{n}", {}), side.get(f"zh{n}", {})) for n in range(len(pairs))]
+    ids = coded.codebook.ids
+    return {"pairs": rows, "codes": ids, "tuning": agreement(rows[:TUNING_PAIRS], ids),
+            "held_out": agreement(rows[TUNING_PAIRS:], ids)}
 
 
 def main(argv: list[str]) -> None:

@@ -45,7 +45,7 @@ def private_cache(tmp_path_factory):
     """`qcode run` caches segmentation in the user's cache folder by default: tests use their own."""
     import os
 
-    from pipeline.cache import ENV_VARIABLE
+    from pipeline.coding.cache import ENV_VARIABLE
 
     os.environ[ENV_VARIABLE] = str(tmp_path_factory.mktemp("qcode-cache"))
     yield
@@ -70,9 +70,9 @@ def code_text(folder: Path, text: str, codebook: str = SMALL_CODEBOOK, name: str
               language: str = "", region: str = "", labels: tuple[str, ...] = (), unit: str = "sentence",
               include_interviewer: bool = False, encoding: str = "utf-8"):
     """Code one small file through the real stages; returns the FileResult."""
-    from pipeline.codebook import load_codebook
-    from pipeline.coding import FileJob, Settings, code_file
-    from pipeline.match import Matcher
+    from pipeline.read.codebook import load_codebook
+    from pipeline.coding.code_file import FileJob, Settings, code_file
+    from pipeline.coding.match import Matcher
 
     cb_path = folder / "cb.yaml"
     cb_path.write_text(codebook, encoding="utf-8")

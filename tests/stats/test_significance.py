@@ -8,7 +8,7 @@ import math
 import pytest
 from scipy import stats
 
-from pipeline.significance import benjamini_hochberg, fisher_two_sided, log_likelihood_g2, log_ratio, pearson_chi2
+from pipeline.stats.significance import benjamini_hochberg, fisher_two_sided, log_likelihood_g2, log_ratio, pearson_chi2
 
 
 @pytest.mark.parametrize("n1, n2", [(4, 3), (7, 6), (12, 9), (1, 5)])

@@ -3,7 +3,7 @@
 import pytest
 from conftest import CORPORA, needs_shared
 
-from pipeline.normalize import converter, detect_script, fold_nfkc, normalize_text, profile_for, unescape_entities
+from pipeline.text.normalize import converter, detect_script, fold_nfkc, normalize_text, profile_for, unescape_entities
 
 
 def spans_back(original, normalized_text, normalized, needle):
@@ -52,7 +52,7 @@ def test_script_detection():
 @needs_shared
 def test_aligned_conversion_reproduces_opencc_on_real_taiwan_text():
     # Every chunk whose length changes is re-converted with spans; it must equal the library's output.
-    from pipeline.normalize import _aligned_convert
+    from pipeline.text.normalize import _aligned_convert
 
     cc = converter("tw2sp")
     files = sorted((CORPORA / "zh-interviews" / "audreyt-zh").glob("*.md"))[:25]

@@ -51,11 +51,12 @@ def test_an_endless_line_gives_bounded_segments(tmp_path):
 
 
 def test_a_file_that_vanishes_mid_run_is_reported_and_the_others_coded(tmp_path, codebook_file):
-    from pipeline.codebook import load_codebook
+    from pipeline.read.codebook import load_codebook
     from pipeline.errors import Problem
-    from pipeline.match import Matcher
-    from pipeline.roster import read_roster
-    from pipeline.run import RunOptions, _code_all, plan_jobs, run_settings
+    from pipeline.coding.match import Matcher
+    from pipeline.read.roster import read_roster
+    from pipeline.coding.corpus import code_files, coding_settings, plan_jobs
+    from pipeline.commands.run import RunOptions
 
     folder = tmp_path / "t"
     for name in ("a", "b", "c"):
@@ -67,7 +68,7 @@ def test_a_file_that_vanishes_mid_run_is_reported_and_the_others_coded(tmp_path,
     (folder / "b.txt").unlink()                                       # gone after the plan, before coding
     codebook = load_codebook(codebook_file)
     for workers in (1, 2):
-        results = list(_code_all(jobs, run_settings(options, False), Matcher(codebook), codebook, False, workers))
+        results = list(code_files(jobs, coding_settings(options, False), Matcher(codebook), codebook, False, workers))
         assert [r.source_file if not isinstance(r, Problem) else r.file for r in results] == ["a.txt", "b.txt",
                                                                                              "c.txt"]
         problem = results[1]

@@ -6,7 +6,7 @@ from conftest import DEFAULT_CODEBOOK, write
 from openpyxl import Workbook
 
 from pipeline.cli import main
-from pipeline.codebook import load_codebook
+from pipeline.read.codebook import load_codebook
 from pipeline.errors import CodebookError
 
 HEAD = 'name: t\nversion: "1"\ncodes:\n'

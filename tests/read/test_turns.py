@@ -1,7 +1,7 @@
 """Speaker turns: labels, Markdown labels, annotations, and who is the respondent."""
 
 from pipeline.models import INTERVIEWER, RESPONDENT
-from pipeline.turns import is_label, split_turns
+from pipeline.read.turns import is_label, split_turns
 
 
 def speakers(text, labels=()):

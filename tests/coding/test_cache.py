@@ -86,7 +86,7 @@ def test_damaged_or_deleted_cache_is_coded_again(tmp_path, codebook_file):
 
 
 def test_audit_and_agreement_recode_from_the_runs_cache(tmp_path):
-    from pipeline.audit import recode_run
+    from pipeline.runfolder.recode import recode_run
 
     cache = tmp_path / "cache"
     run(SAMPLE, "--out", tmp_path / "cached", "--cache", cache, "-q", "-j", "1")

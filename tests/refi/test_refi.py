@@ -12,7 +12,7 @@ from conftest import REPO, SHARED, Desk, qcode, write
 from sklearn.metrics import cohen_kappa_score
 
 REFI = SHARED / "refi-qda"
-SCHEMAS = REPO / "pipeline" / "schemas"
+SCHEMAS = REPO / "pipeline" / "refi" / "schemas"
 P = "{urn:QDA-XML:project:1.0}"
 C = "{urn:QDA-XML:codebook:1.0}"
 needs_refi = pytest.mark.skipif(not REFI.is_dir(), reason="../shared/refi-qda is absent (a researcher's clone): "
@@ -170,7 +170,7 @@ def test_codebook_round_trip_qdc_yaml_qdc(tmp_path):
 
 
 def test_yaml_qdc_yaml_keeps_terms(tmp_path):
-    from pipeline.codebook import load_codebook
+    from pipeline.read.codebook import load_codebook
 
     source = REPO / "codebooks" / "data_justice.yaml"
     qdc, back = tmp_path / "dj.qdc", tmp_path / "dj.yaml"
@@ -191,8 +191,8 @@ def test_yaml_qdc_yaml_keeps_terms(tmp_path):
 def test_real_samples_import(tmp_path, name):
     import yaml
 
-    from pipeline.codebook import load_codebook
-    from pipeline.qda_read import read_exchange
+    from pipeline.read.codebook import load_codebook
+    from pipeline.refi.read import read_exchange
 
     out = tmp_path / "imported.yaml"
     result = qcode("import-codebook", REFI / name, "-o", out)

@@ -7,10 +7,10 @@ import pytest
 from conftest import CORPORA, SAMPLE, needs_shared, qcode, same_outputs, write
 from openpyxl import load_workbook
 
-from pipeline import zh_words
-from pipeline.normalize import converter
-from pipeline.segment import HAN_RUN_RE
-from pipeline.zh_words import choose, cut_chinese, cutter
+from pipeline.text import zh_words
+from pipeline.text.normalize import converter
+from pipeline.text.segment import HAN_RUN_RE
+from pipeline.text.zh_words import choose, cut_chinese, cutter
 
 rjieba = pytest.importorskip("rjieba", reason="rjieba is not installed (pip install -e '.[fast]')")
 

@@ -3,7 +3,7 @@
 from conftest import write
 from openpyxl import Workbook
 
-from pipeline.roster import read_roster
+from pipeline.read.roster import read_roster
 
 HEADER = "interviewee_id,file,stakeholder_groups,country,speaker_labels,extra\n"
 

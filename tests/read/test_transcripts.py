@@ -9,7 +9,7 @@ import pytest
 from conftest import code_text, found, write
 
 from pipeline.errors import TranscriptError
-from pipeline.ingest import read_transcript
+from pipeline.read.transcripts import read_transcript
 
 ZH = "受访者：我们讨论社会公平和个人隐私保护的问题，这是一个非常重要的社会问题。\n"
 ZH_HANT = "受訪者：我們討論社會公平和個人隱私保護的問題，這是一個非常重要的社會問題。\n"

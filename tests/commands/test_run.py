@@ -256,12 +256,12 @@ def test_user_dictionary_changes_the_segmenters_reading(tmp_path):
 
 
 def test_ctrl_c_exits_130_and_leaves_no_half_written_folder(corpus, codebook_file, tmp_path, monkeypatch):
-    import pipeline.publish
+    import pipeline.runfolder.publish
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline.publish, "tally", interrupted)     # Ctrl-C arrives after coding, mid-run
+    monkeypatch.setattr(pipeline.runfolder.publish, "tally", interrupted)     # Ctrl-C arrives after coding, mid-run
     result = run([corpus, "--codebook", codebook_file, "--out", tmp_path / "o"])
     assert result.exit_code == 130 and "interrupted" in result.output
     assert not (tmp_path / "o").exists()
@@ -272,7 +272,7 @@ def test_ctrl_c_while_coding_leaves_nothing_and_the_re_run_reuses_the_cache(corp
                                                                             monkeypatch):
     import json
 
-    from pipeline.publish import Collected
+    from pipeline.runfolder.publish import Collected
 
     add = Collected.add_assignments
     seen = []
@@ -304,7 +304,7 @@ def test_roster_as_used_keeps_files_attributes_and_respondent_words(corpus, code
 
 
 def test_assignments_continue_on_a_second_sheet_past_the_row_limit(corpus, codebook_file, tmp_path):
-    from pipeline.run import RunOptions, run_corpus
+    from pipeline.commands.run import RunOptions, run_corpus
 
     out = tmp_path / "o"
     # 6 mentions with a limit of 4 rows a sheet (header + 3): 3 + 3 rows on two sheets
