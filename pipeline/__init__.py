@@ -13,7 +13,7 @@ from importlib import import_module
 from pipeline.versions import __version__
 
 _EXPORTS = {
-    "code_corpus": "pipeline.api", "CodedCorpus": "pipeline.api",
+    "code_corpus": "pipeline.api", "CodedCorpus": "pipeline.api", "code_transcript": "pipeline.api",
     "load_codebook": "pipeline.read.codebook", "read_roster": "pipeline.read.roster",
     "read_transcript": "pipeline.read.transcripts", "load_run": "pipeline.runfolder.load",
     "PipelineError": "pipeline.errors", "Problem": "pipeline.errors",

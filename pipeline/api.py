@@ -4,6 +4,7 @@
     coded = qcode.code_corpus("transcripts")          # the sample, with the default codebook
     coded.assignments                                 # one row per mention, as assignments.csv
     coded.tallies.by_group                            # the tables of the run workbook
+    one = qcode.code_transcript("transcripts/p12_taiwan_consultant.md", language="zh-Hant-TW")
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.coding.code_file import FileJob, Settings, code_file
 from pipeline.coding.corpus import CodingOptions, code_files, coding_settings, load_inputs, worker_count
 from pipeline.coding.match import Matcher
 from pipeline.defaults import default_codebook
+from pipeline.read.codebook import load_codebook
 from pipeline.errors import Problem
-from pipeline.models import ASSIGNMENT_COLUMNS, Assignment, Codebook
+from pipeline.models import ASSIGNMENT_COLUMNS, Assignment, Codebook, FileResult
 from pipeline.runfolder.publish import Collected, roster_used
 from pipeline.runfolder.tally import Tallies, tally
 
@@ -79,3 +82,17 @@ def code_corpus(transcripts: str | Path, codebook: str | Path | None = None, ros
                        problems=[i for i in collected.issues if i.kind == "problem"],
                        notes=[i for i in collected.issues if i.kind == "note"], files=collected.files)
 
+
+def code_transcript(path: str | Path, codebook: str | Path | None = None, *, language: str = "", region: str = "",
+                    speaker_labels: tuple[str, ...] = (), unit: str = "sentence",
+                    include_interviewer: bool = False) -> FileResult:
+    """Code one transcript file through the real stages (read, normalize, segment, match); nothing is written.
+
+    The FileResult holds the decoded text, its encoding, language and OpenCC profile, turns, word
+    counts and the Assignment objects; `speaker_labels` names the respondent's own labels.
+    """
+    path = Path(path)
+    job = FileJob(path=str(path), source_file=path.name, interviewee_id=path.stem, stakeholder_groups="",
+                  language=language, region=region, respondent_labels=tuple(speaker_labels))
+    book = load_codebook(Path(codebook or default_codebook()))
+    return code_file(job, Settings(unit=unit, include_interviewer=include_interviewer), Matcher(book))

@@ -69,18 +69,14 @@ def write(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
 def code_text(folder: Path, text: str, codebook: str = SMALL_CODEBOOK, name: str = "t.txt",
               language: str = "", region: str = "", labels: tuple[str, ...] = (), unit: str = "sentence",
               include_interviewer: bool = False, encoding: str = "utf-8"):
-    """Code one small file through the real stages; returns the FileResult."""
-    from pipeline.read.codebook import load_codebook
-    from pipeline.coding.code_file import FileJob, Settings, code_file
-    from pipeline.coding.match import Matcher
+    """Code one small file through the real stages (the public API); returns the FileResult."""
+    import pipeline as qcode
 
     cb_path = folder / "cb.yaml"
     cb_path.write_text(codebook, encoding="utf-8")
     path = write(folder, name, text, encoding)
-    job = FileJob(path=str(path), source_file=name, interviewee_id="p1", stakeholder_groups="g",
-                  language=language, region=region, respondent_labels=labels)
-    return code_file(job, Settings(unit=unit, include_interviewer=include_interviewer),
-                     Matcher(load_codebook(cb_path)))
+    return qcode.code_transcript(path, cb_path, language=language, region=region, speaker_labels=labels,
+                                 unit=unit, include_interviewer=include_interviewer)
 
 
 def qcode(*args):

@@ -51,12 +51,12 @@ def test_an_endless_line_gives_bounded_segments(tmp_path):
 
 
 def test_a_file_that_vanishes_mid_run_is_reported_and_the_others_coded(tmp_path, codebook_file):
-    from pipeline.read.codebook import load_codebook
-    from pipeline.errors import Problem
-    from pipeline.coding.match import Matcher
-    from pipeline.read.roster import read_roster
     from pipeline.coding.corpus import code_files, coding_settings, plan_jobs
+    from pipeline.coding.match import Matcher
     from pipeline.commands.run import RunOptions
+    from pipeline.errors import Problem
+    from pipeline.read.codebook import load_codebook
+    from pipeline.read.roster import read_roster
 
     folder = tmp_path / "t"
     for name in ("a", "b", "c"):

@@ -6,8 +6,8 @@ from conftest import DEFAULT_CODEBOOK, write
 from openpyxl import Workbook
 
 from pipeline.cli import main
-from pipeline.read.codebook import load_codebook
 from pipeline.errors import CodebookError
+from pipeline.read.codebook import load_codebook
 
 HEAD = 'name: t\nversion: "1"\ncodes:\n'
 
