@@ -94,7 +94,7 @@ def converter(profile: str):
     return OpenCC(profile)
 
 
-def _aligned_convert(chunk: str, cc) -> list[tuple[str, int, int]] | None:
+def aligned_convert(chunk: str, cc) -> list[tuple[str, int, int]] | None:
     """Convert `chunk` the way OpenCC does, keeping for every output piece its input span.
 
     OpenCC applies groups of dictionaries in turn, each over the whole text the previous
@@ -171,7 +171,7 @@ def _longest_entry(text: str, max_len: int, min_len: int, table: dict):
 
 
 def _emit_aligned(builder: MapBuilder, chunk: str, converted: str, cc) -> None:
-    pieces = _aligned_convert(chunk, cc)
+    pieces = aligned_convert(chunk, cc)
     if pieces is None or "".join(p[0] for p in pieces) != converted or not _contiguous(pieces, chunk):
         builder.replace(len(chunk), converted)
         return

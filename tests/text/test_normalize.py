@@ -52,7 +52,7 @@ def test_script_detection():
 @needs_shared
 def test_aligned_conversion_reproduces_opencc_on_real_taiwan_text():
     # Every chunk whose length changes is re-converted with spans; it must equal the library's output.
-    from pipeline.text.normalize import _aligned_convert
+    from pipeline.text.normalize import aligned_convert
 
     cc = converter("tw2sp")
     files = sorted((CORPORA / "zh-interviews" / "audreyt-zh").glob("*.md"))[:25]
@@ -62,7 +62,7 @@ def test_aligned_conversion_reproduces_opencc_on_real_taiwan_text():
             converted = cc.convert(chunk)
             if chunk and len(converted) != len(chunk):
                 changed += 1
-                pieces = _aligned_convert(chunk, cc)
+                pieces = aligned_convert(chunk, cc)
                 assert "".join(p[0] for p in pieces) == converted
     if not changed:
         pytest.skip("no length-changing chunk in these files")
