@@ -73,3 +73,14 @@ def test_readme_export_project_example_holds(tmp_path):
     assert result.exit_code == 0
     first = result.stdout.splitlines()[0]
     assert f"    {first}" in README and (run / "project.qdpx").is_file()
+
+
+def test_readme_from_python_example_runs_and_prints_what_it_says(monkeypatch, capsys):
+    block = re.search(r"## From Python\n.*?```python\n(.*?)```", README, flags=re.S).group(1)
+    monkeypatch.chdir(REPO)                     # the example names the sample's folder as a researcher would
+    exec(compile(block, "README.md (From Python)", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == "69"                    # the comment in the README says so
+    shown = re.findall(r"^# (.*)$", block, flags=re.M)
+    assert printed[1:-1] == shown                # the by_group table, as pasted in the README
+    assert printed[-1] == "tw2sp ['公平', '利益分配', '透明']"
