@@ -18,9 +18,9 @@ from pipeline.coding.code_file import FileJob, Settings, code_file
 from pipeline.coding.corpus import CodingOptions, code_files, coding_settings, load_inputs, worker_count
 from pipeline.coding.match import Matcher
 from pipeline.defaults import default_codebook
-from pipeline.read.codebook import load_codebook
 from pipeline.errors import Problem
 from pipeline.models import ASSIGNMENT_COLUMNS, Assignment, Codebook, FileResult
+from pipeline.read.codebook import load_codebook
 from pipeline.runfolder.publish import Collected, roster_used
 from pipeline.runfolder.tally import Tallies, tally
 
