@@ -1,7 +1,6 @@
 """Reading transcripts: encodings, formats, front matter, and refusing what is not text."""
 
 import io
-import time
 import zipfile
 
 import docx
@@ -36,11 +35,17 @@ def test_big5_file_is_read_by_its_language(tmp_path):
     result = code_text(tmp_path, ZH_HANT, encoding="big5", language="zh-Hant")
     assert result.encoding in ("big5", "cp950")
     assert ("equity", "公平") in found(result)
+    assert read_transcript(tmp_path / "t.txt", "t.txt", language="zh-Hant").text == ZH_HANT
+    # the coded sentence is the original traditional text (not converted, not mojibake)
+    assert {a.segment_text for a in result.assignments} == {ZH_HANT.removeprefix("受訪者：").strip()}
 
 
 def test_big5_file_is_told_apart_from_gb18030_without_a_language(tmp_path):
     result = code_text(tmp_path, ZH_HANT, encoding="big5")
     assert result.encoding in ("big5", "cp950")
+    assert read_transcript(tmp_path / "t.txt", "t.txt").text == ZH_HANT
+    assert found(result) == [("equity", "公平"), ("privacy", "隱私")]
+    assert {a.segment_text for a in result.assignments} == {ZH_HANT.removeprefix("受訪者：").strip()}
 
 
 def test_undecodable_file_is_refused_not_coded_as_mojibake(tmp_path):
@@ -98,15 +103,13 @@ def test_docx_that_is_not_a_zip_is_refused(tmp_path):
         read_transcript(path, "n.docx")
 
 
-def test_docx_zip_bomb_is_refused_quickly(tmp_path):
+def test_docx_zip_bomb_is_refused(tmp_path):
     path = tmp_path / "bomb.docx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", b"<" + b" " * (300 * 1024 * 1024) + b"/>")
-    started = time.monotonic()
     with pytest.raises(TranscriptError, match="zip bomb"):
         read_transcript(path, "bomb.docx")
-    assert time.monotonic() - started < 10
 
 
 def test_docx_with_entity_expansion_is_refused(tmp_path):
