@@ -42,17 +42,35 @@ def worker_count(jobs: int | None) -> int:
 
 
 def plan_jobs(options: CodingOptions, roster: Roster) -> tuple[list[FileJob], list[Problem]]:
-    """One job per roster row whose file exists; problems for the rows that cannot be coded."""
+    """One job per roster row whose file exists inside the transcripts folder; problems for the rest.
+
+    A roster (or a symlink in the folder) may name any path: a file that resolves outside the
+    transcripts folder is never read, and one file listed twice (`p01.txt`, `./p01.txt`) is coded once.
+    """
     jobs, issues = [], []
+    root = options.transcripts.resolve()
+    coded: dict[Path, str] = {}
+    where = roster.path or str(options.transcripts)
     for person in roster.interviewees:
         path = options.transcripts / person.file
+        resolved = path.resolve()
+        if not resolved.is_relative_to(root):
+            issues.append(Problem(where, f"interviewee {person.id!r}: file {person.file!r} lies outside the "
+                                  "transcripts folder (an absolute path, `..` or a symbolic link); not read",
+                                  line=person.line, hint="copy the transcript into the transcripts folder"))
+            continue
         if not path.is_file():
-            issues.append(Problem(roster.path or str(options.transcripts),
-                                  f"interviewee {person.id!r}: file {person.file!r} not found in "
+            issues.append(Problem(where, f"interviewee {person.id!r}: file {person.file!r} not found in "
                                   f"{options.transcripts}", line=person.line,
                                   hint="fix the roster's `file` column (paths are relative to the "
                                        "transcripts folder)"))
             continue
+        if resolved in coded:
+            issues.append(Problem(where, f"interviewee {person.id!r}: file {person.file!r} is the same file as "
+                                  f"interviewee {coded[resolved]!r}'s; coded once", line=person.line,
+                                  hint="give each interviewee their own transcript"))
+            continue
+        coded[resolved] = person.id
         jobs.append(FileJob(path=str(path), source_file=person.file, interviewee_id=person.id,
                             stakeholder_groups="; ".join(person.groups), language=person.language,
                             region=person.region, respondent_labels=person.speaker_labels,
@@ -61,6 +79,8 @@ def plan_jobs(options: CodingOptions, roster: Roster) -> tuple[list[FileJob], li
 
 
 def transcript_files(folder: Path, roster_path: Path | None) -> list[str]:
+    """Transcript-like files of the folder (not hidden), as paths relative to it; links out are left to
+    `plan_jobs`, which reports them."""
     found = []
     for path in sorted(folder.rglob("*")):
         if path.is_file() and is_transcript_name(path.name) and path != roster_path \
