@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.commands.report import Failure, Interrupted, Report
+from pipeline.commands.report import Failure, Interrupted, Report, printable
 from pipeline.errors import PipelineError
 from pipeline.text.zh_words import CHOICES as SEGMENTERS
 from pipeline.versions import __version__
@@ -25,7 +25,7 @@ def _finish(command, options, quiet: bool = False) -> None:
     except KeyboardInterrupt:
         report = Interrupted()
     for line in report.lines(quiet):
-        click.echo(line.text, err=line.err)
+        click.echo(printable(line.text), err=line.err)       # names and text from received files, escaped
     if report.exit_code:
         sys.exit(report.exit_code)
 
@@ -89,12 +89,14 @@ def check(codebook):
 @click.option("--transcripts", type=PATH, help="Where the run's transcripts (and roster) are now, if they moved.")
 @click.option("--jobs", "-j", type=JOBS, default=None, help="Parallel processes [default: all cores].")
 @click.option("--force", is_flag=True, help="Replace an existing run folder qcode wrote.")
-def audit(reviewed, out, second, transcripts, jobs, force):
+@click.option("--cache", "cache_dir", type=PATH, help="Segmentation cache folder [default: the user's cache folder].")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the segmentation cache.")
+def audit(reviewed, out, second, transcripts, jobs, force, cache_dir, no_cache):
     """Apply the decisions in REVIEWED.xlsx: recompute the tallies and measure agreement."""
     from pipeline.commands.audit import AuditOptions, run_audit
 
     _finish(run_audit, AuditOptions(reviewed=reviewed, out=out, second=second, transcripts=transcripts,
-                                    force=force, jobs=jobs))
+                                    force=force, jobs=jobs, cache=cache_dir, no_cache=no_cache))
 
 
 @main.command()
@@ -174,9 +176,12 @@ def import_codebook(file, out):
 @click.option("--transcripts", type=PATH, help="Where the run's transcripts are now, if they moved.")
 @click.option("--jobs", "-j", type=JOBS, default=None, help="Parallel processes [default: all cores].")
 @click.option("--force", is_flag=True, help="Replace an agreement folder qcode wrote.")
-def agreement(run_dir, project, out, positions, user, transcripts, jobs, force):
+@click.option("--cache", "cache_dir", type=PATH, help="Segmentation cache folder [default: the user's cache folder].")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the segmentation cache.")
+def agreement(run_dir, project, out, positions, user, transcripts, jobs, force, cache_dir, no_cache):
     """Agreement between a run's coding and PROJECT.qdpx coded by hand in NVivo, ATLAS.ti, MAXQDA, QualCoder."""
     from pipeline.commands.agreement import AgreementOptions, compare_codings
 
     _finish(compare_codings, AgreementOptions(run=run_dir, project=project, out=out, positions=positions, user=user,
-                                              transcripts=transcripts, force=force, jobs=jobs))
+                                              transcripts=transcripts, force=force, jobs=jobs, cache=cache_dir,
+                                              no_cache=no_cache))

@@ -10,6 +10,7 @@ and the last 7 (held out), the agreement over pair × code cells where either si
 from __future__ import annotations
 
 import csv
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -42,8 +43,8 @@ def agreement(rows: list[tuple[dict, dict]], codes: list[str]) -> tuple[float, i
 
 def measure(codebook_path: Path, shared: Path) -> dict:
     """Code both sides of every pair through the public API (the respondent's turns only)."""
-    folder = shared / "corpora" / "zh-interviews"
-    pairs = read_pairs(shared)
+    folder = shared / "corpora"                  # both sides lie inside it (qcode reads nothing outside its folder)
+    pairs = [(Path(os.path.normpath(en)), Path(os.path.normpath(zh))) for en, zh in read_pairs(shared)]
     with tempfile.TemporaryDirectory() as tmp:
         roster = Path(tmp) / "roster.csv"
         with open(roster, "w", encoding="utf-8", newline="") as handle:

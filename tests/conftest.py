@@ -42,14 +42,17 @@ codes:
 
 @pytest.fixture(autouse=True, scope="session")
 def private_cache(tmp_path_factory):
-    """`qcode run` caches segmentation in the user's cache folder by default: tests use their own."""
+    """`qcode run` caches segmentation in the user's cache folder (signed with a key in the config folder) by
+    default: tests use their own folders."""
     import os
 
-    from pipeline.coding.cache import ENV_VARIABLE
+    from pipeline.coding.cache import CONFIG_VARIABLE, ENV_VARIABLE
 
     os.environ[ENV_VARIABLE] = str(tmp_path_factory.mktemp("qcode-cache"))
+    os.environ[CONFIG_VARIABLE] = str(tmp_path_factory.mktemp("qcode-config"))    # the cache's signing key
     yield
     os.environ.pop(ENV_VARIABLE, None)
+    os.environ.pop(CONFIG_VARIABLE, None)
 
 
 @pytest.fixture
@@ -164,3 +167,27 @@ class Desk:
     def save(self, path):
         self.book.save(path)
         return path
+
+
+# Address space for a command run under `qcode_in_bounded_memory`: a small `qcode run` needs ~400 MB
+# (spaCy, jieba, openpyxl; measured with RLIMIT_AS), while the bombs of tests/hostile took 2-4 GB.
+BOUNDED_MEMORY = 1024 ** 3
+
+
+def qcode_in_bounded_memory(*args, limit: int = BOUNDED_MEMORY, timeout: int = 300):
+    """Run `qcode ARGS` in a child process whose address space is capped at `limit` bytes.
+
+    Returns the CompletedProcess; a traceback (a MemoryError among them) is never an acceptable answer.
+    """
+    import subprocess
+    import sys
+
+    program = ("import resource, sys\n"
+               f"resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))\n"
+               "from pipeline.cli import main\n"
+               "main(sys.argv[1:], prog_name='qcode')\n")
+    result = subprocess.run([sys.executable, "-c", program, *(str(a) for a in args)], capture_output=True,
+                            text=True, timeout=timeout, cwd=REPO)
+    result.output = result.stdout + result.stderr
+    assert "Traceback" not in result.output and "MemoryError" not in result.output, result.output
+    return result

@@ -6,23 +6,35 @@ gives it, the coding unit, whether interviewer turns are coded, the user diction
 the Chinese segmenter (jieba or rjieba) and its version, and the versions of qcode, Python,
 jieba, spaCy, spacy-lookups-data and OpenCC. A changed input is a new key, so an entry is
 never stale; a damaged entry is ignored and rewritten. The folder is safe to delete at any
-time. `qcode audit` and `qcode agreement` read the run's cache when they code its files again.
+time. `qcode audit` and `qcode agreement` read the same cache when they code a run's files again.
+
+Entries are pickles, which run code when loaded, so a planted file must never be loaded: each
+entry is signed with HMAC-SHA256 under a random key kept in the user's config folder
+(`cache.key`, readable by the user only), and an entry whose signature does not verify is
+treated as absent. A received file never names the cache folder (only `--cache` or the default).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import pickle
+import secrets
 import sys
+from contextlib import suppress
+from functools import lru_cache
 from pathlib import Path
 
 from pipeline.text.zh_words import Segmenter
 from pipeline.versions import installed_versions
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2                      # 2: entries signed (HMAC-SHA256)
 ENV_VARIABLE = "QCODE_CACHE"          # overrides the default folder (tests point it at a temporary one)
+CONFIG_VARIABLE = "QCODE_CONFIG"      # overrides the user's config folder, where the signing key lives
+_MAGIC = b"qcode-c2"                  # an entry: magic, 32-byte signature, pickle
+_KEY_BYTES = 32
 _LIBRARIES = ("jieba", "spacy", "spacy-lookups-data", "opencc-python-reimplemented")
 
 
@@ -35,6 +47,47 @@ def default_cache_dir() -> Path:
     if sys.platform == "darwin":
         return Path.home() / "Library" / "Caches" / "qcode"
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qcode"
+
+
+def cache_folder(given: Path | None, no_cache: bool) -> Path | None:
+    """The cache a command uses: the one given on the command line, else the user's; none with --no-cache."""
+    return None if no_cache else Path(given) if given else default_cache_dir()
+
+
+def config_dir() -> Path:
+    """The user's config folder for qcode: $QCODE_CONFIG, else the platform's convention."""
+    if os.environ.get(CONFIG_VARIABLE):
+        return Path(os.environ[CONFIG_VARIABLE])
+    if sys.platform == "win32":
+        return Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming")) / "qcode"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "qcode"
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "qcode"
+
+
+def signing_key() -> bytes | None:
+    """The user's cache-signing key, made on first use (mode 0600); None where it cannot be kept (then the
+    cache is neither read nor written: it only costs speed)."""
+    return _key_in(config_dir() / "cache.key")
+
+
+@lru_cache(maxsize=4)
+def _key_in(path: Path) -> bytes | None:
+    try:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # written whole under a private name, then linked into place: a second process never reads half a key
+            temporary = path.with_name(f".{path.name}.{os.getpid()}")
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(handle, "wb") as out:
+                out.write(secrets.token_bytes(_KEY_BYTES))
+            with suppress(FileExistsError):          # another process made it first: use theirs
+                os.link(temporary, path)
+            temporary.unlink(missing_ok=True)
+        key = path.read_bytes()
+    except OSError:
+        return None
+    return key if len(key) == _KEY_BYTES else None
 
 
 def environment_key(user_dict: str, segmenter: Segmenter | None = None) -> str:
@@ -55,33 +108,49 @@ def entry_key(environment: str, checksum: str, job, unit: str, include_interview
 
 
 class SegmentCache:
-    def __init__(self, folder: str | Path):
+    """Signed entries in a folder; anything unsigned, damaged or unreadable is a miss, never an error."""
+
+    def __init__(self, folder: str | Path, key: bytes | None = None):
         self.folder = Path(folder)
+        self.key = key if key is not None else signing_key()
 
     def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.pickle"
+        return self.folder / key[:2] / f"{key}.entry"
+
+    def _signature(self, payload: bytes) -> bytes:
+        return hmac.new(self.key, payload, hashlib.sha256).digest()
 
     def load(self, key: str):
-        """The stored entry, or None (absent, or unreadable: then it is simply coded again)."""
+        """The stored entry, or None (absent, unsigned, damaged or unreadable: then it is simply coded again)."""
+        if not self.key:
+            return None
         path = self._path(key)
         try:
             with open(path, "rb") as handle:
-                return pickle.load(handle)
-        except FileNotFoundError:
+                data = handle.read()
+        except OSError:                              # absent, a folder, unreadable
             return None
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-            path.unlink(missing_ok=True)
+        head, signature, payload = data[:len(_MAGIC)], data[len(_MAGIC):len(_MAGIC) + 32], data[len(_MAGIC) + 32:]
+        if head != _MAGIC or not hmac.compare_digest(signature, self._signature(payload)):
+            return None                              # not written by this user's qcode: never unpickled
+        try:
+            return pickle.loads(payload)             # noqa: S301 - signed by this user's own key
+        except (EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
             return None
 
     def store(self, key: str, value) -> None:
         """Write under a temporary name and rename, so a reader never sees half an entry. A cache that
-        cannot be written (disk full, read-only) only costs speed."""
+        cannot be written (disk full, read-only, a file where the folder should be) only costs speed."""
+        if not self.key:
+            return
         path = self._path(key)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(temporary, "wb") as handle:
-                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                handle.write(_MAGIC + self._signature(payload) + payload)
             os.replace(temporary, path)
         except OSError:
-            temporary.unlink(missing_ok=True)
+            with suppress(OSError):
+                temporary.unlink(missing_ok=True)

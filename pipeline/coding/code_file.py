@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.coding.match import Matcher
-from pipeline.errors import PipelineError, Problem
+from pipeline.errors import PipelineError, Problem, TranscriptError
 from pipeline.models import INTERVIEWER, RESPONDENT, Assignment, FileResult, Transcript
 from pipeline.read.transcripts import MAX_TRANSCRIPT_BYTES, file_checksum, read_bytes, read_transcript
 from pipeline.read.turns import turn_text
@@ -34,6 +34,7 @@ class FileJob:
     region: str = ""
     respondent_labels: tuple[str, ...] = ()
     default_language: str = ""     # --language
+    sha256: str = ""               # re-coding a run: the bytes must be the ones the run coded
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,10 @@ def code_file(job: FileJob, settings: Settings, matcher: Matcher) -> FileResult:
     clock = time.perf_counter()
     data = read_bytes(Path(job.path), job.source_file, settings.max_file_bytes)
     checksum = file_checksum(data)
+    if job.sha256 and checksum != job.sha256:      # read once: the bytes checked are the bytes coded
+        raise TranscriptError(job.source_file, "the transcript changed since the run (its checksum differs from "
+                              "the run's record)", hint="restore the file the run coded, or code it again "
+                                                        "(`qcode run --reviewed` carries a review over)")
     timings["read_bytes"] = time.perf_counter() - clock
     cache = key = prepared = None
     if settings.cache_dir:

@@ -6,9 +6,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.coding.cache import environment_key
+from pipeline.coding.cache import environment_key, signing_key
 from pipeline.coding.code_file import FileJob, Settings, safe_code_file
 from pipeline.coding.match import Matcher
+from pipeline.coding.pool import in_processes
 from pipeline.errors import PipelineError, Problem, TranscriptError, note
 from pipeline.models import Roster
 from pipeline.read.codebook import load_codebook
@@ -122,28 +123,39 @@ def load_inputs(options: CodingOptions):
     return codebook, roster, jobs, issues + missing
 
 
-def check_user_dict(path: Path) -> None:
+MAX_USER_DICT_BYTES = 16_000_000   # jieba's own dictionary is 5 MB; a user dictionary is names and jargon
+
+
+def check_user_dict(path: Path) -> str:
+    """The user dictionary's text (it travels in the run's record), checked line by line."""
     try:
-        lines = path.read_bytes().decode("utf-8-sig").splitlines()
+        if not path.is_file():
+            raise PipelineError(path, "the user dictionary is not a file", hint="check the --user-dict path")
+        if path.stat().st_size > MAX_USER_DICT_BYTES:
+            raise PipelineError(path, f"the user dictionary is larger than {MAX_USER_DICT_BYTES / 1e6:.0f} MB",
+                                hint="a user dictionary lists names and jargon, one `word [frequency]` a line")
+        text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
         raise PipelineError(path, f"the user dictionary cannot be read ({exc.strerror})",
                             hint="check the --user-dict path") from None
     except UnicodeDecodeError:
         raise PipelineError(path, "the user dictionary is not UTF-8", hint="save it as UTF-8") from None
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         parts = line.split()
         if len(parts) >= 2 and not parts[1].isdigit():
             raise PipelineError(path, f"the frequency {parts[1]!r} is not a whole number", line=number,
                                 hint="each line is `word [frequency] [part-of-speech]`")
+    return text
 
 
 def coding_settings(options: CodingOptions, keep_units: bool, segmenter: Segmenter | None = None) -> Settings:
     """Settings of the per-file stage; the cache's environment key is computed once, here."""
     user_dict = str(options.user_dict or "")
     segmenter = segmenter or choose(options.segmenter, user_dict)
+    cached = options.cache is not None and signing_key() is not None    # read once here, before workers fork
     return Settings(unit=options.unit, include_interviewer=options.include_interviewer, user_dict=user_dict,
-                    segmenter=segmenter.name, keep_units=keep_units, cache_dir=str(options.cache or ""),
-                    cache_environment=environment_key(user_dict, segmenter) if options.cache else "",
+                    segmenter=segmenter.name, keep_units=keep_units, cache_dir=str(options.cache) if cached else "",
+                    cache_environment=environment_key(user_dict, segmenter) if cached else "",
                     max_file_bytes=int(options.max_file_mb * 1e6))
 
 
@@ -159,8 +171,14 @@ def _code_in_worker(job):
     return safe_code_file(job, _worker_state["settings"], _worker_state["matcher"])
 
 
+def _died_twice(job) -> Problem:
+    return Problem(job.source_file, "the process coding it died twice (killed, or out of memory?); not coded",
+                   hint="give qcode more memory (fewer --jobs), or split the file into smaller ones")
+
+
 def code_files(jobs, settings, matcher, codebook, progress: bool = False, workers: int = 1):
-    """Results in roster order, coded in this process or in `workers` processes."""
+    """Results in roster order, coded in this process or in `workers` processes (pool.in_processes: a file
+    whose process dies twice is a Problem)."""
     from tqdm import tqdm
 
     bar = tqdm(total=len(jobs), desc="coding", unit="file", disable=not progress or len(jobs) < 2, leave=False)
@@ -170,12 +188,7 @@ def code_files(jobs, settings, matcher, codebook, progress: bool = False, worker
                 yield safe_code_file(job, settings, matcher)
                 bar.update()
             return
-        import multiprocessing
-
-        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
-                                              else "spawn")
-        with context.Pool(min(workers, len(jobs)), initializer=_init_worker,
-                          initargs=(settings, codebook)) as pool:
-            for result in pool.imap(_code_in_worker, jobs, chunksize=1):
-                yield result
-                bar.update()
+        for result in in_processes(jobs, _code_in_worker, _init_worker, (settings, codebook), workers,
+                                   give_up=_died_twice):
+            yield result
+            bar.update()

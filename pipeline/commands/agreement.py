@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.coding.cache import cache_folder
 from pipeline.coding.corpus import worker_count
 from pipeline.commands.report import Line, Report, said, shown, workbook_line
 from pipeline.errors import ExchangeError, Problem, note
@@ -50,6 +51,8 @@ class AgreementOptions:
     transcripts: Path | None = None
     force: bool = False
     jobs: int | None = None             # default: every core
+    cache: Path | None = None           # segmentation cache folder [default: the user's]
+    no_cache: bool = False
 
 
 @dataclass
@@ -92,7 +95,7 @@ def compare_codings(options: AgreementOptions) -> AgreementReport:
                                  "from `qcode export-codebook`/`export-project`")
     coders = chosen_coders(project, options.user, where)
     recoded = recode_run(tables.manifest, tables.path / "run.json", options.transcripts,
-                         worker_count(options.jobs))
+                         worker_count(options.jobs), cache_folder(options.cache, options.no_cache))
     texts = {f: ExportedText(r.text) for f, r in recoded.results.items()}
     guids = {f["source_file"]: source_guid(f) for f in tables.manifest.get("files", [])}
     source_map, source_problems, sources_frame = match_sources(project, texts, guids, where)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from pipeline.coding.cache import cache_folder
 from pipeline.coding.corpus import worker_count
-from pipeline.commands.report import Line, Report, shown, workbook_line
-from pipeline.errors import ReviewError
+from pipeline.commands.report import Line, Report, said, shown, workbook_line
+from pipeline.errors import Problem, ReviewError
 from pipeline.models import RESPONDENT, Assignment
 from pipeline.review.apply import apply_review, decisions_table
 from pipeline.review.machine_agreement import code_agreement
@@ -32,6 +33,8 @@ class AuditOptions:
     transcripts: Path | None = None     # where the transcripts are now, if they moved
     force: bool = False
     jobs: int | None = None             # default: every core
+    cache: Path | None = None           # segmentation cache folder [default: the user's]
+    no_cache: bool = False
 
 
 @dataclass
@@ -40,6 +43,7 @@ class AuditReport(Report):
     agreement: pd.DataFrame
     reviewed_rows: int
     reviewers: list[str]
+    notes: list[Problem] = field(default_factory=list)
 
     def overall(self) -> dict:
         """The agreement table's overall row, its counts as integers."""
@@ -49,6 +53,7 @@ class AuditReport(Report):
         return overall
 
     def lines(self, quiet: bool = False) -> Iterator[Line]:
+        yield from said(self.notes)
         overall = self.overall()
         yield Line(f"{self.reviewed_rows} reviewed row(s) by {', '.join(self.reviewers) or 'an unnamed reviewer'}: "
                    f"{overall['accepted']} accepted, {overall['rejected']} rejected, {overall['recoded']} recoded, "
@@ -68,7 +73,8 @@ def run_audit(options: AuditOptions) -> AuditReport:
         raise ReviewError(options.second, "is the review of another run (its transcripts or checksums differ)",
                           hint="compare two reviews of the same run's workbook")
     folder = OutputFolder(options.out or default_out_dir("audit"), options.force)
-    recoded = recode_run(review.manifest, review.path, options.transcripts, worker_count(options.jobs))
+    recoded = recode_run(review.manifest, review.path, options.transcripts, worker_count(options.jobs),
+                         cache_folder(options.cache, options.no_cache))
     applied = apply_review(review, recoded)
     agreement = code_agreement(applied, recoded)
     extra = [("Agreement", "agreement.csv", agreement), ("Decisions", "decisions.csv", decisions_table(applied))]
@@ -83,6 +89,7 @@ def run_audit(options: AuditOptions) -> AuditReport:
                           "sha256": sha256_file(Path(options.reviewed)), "reviewers": review.reviewers(),
                           "second": str(Path(options.second).resolve()) if options.second else None,
                           "reviewed_rows": sum(1 for r in review.rows if r.reviewed)}
+    manifest["notes"] = list(manifest.get("notes", [])) + [n.as_dict() for n in applied.notes]
     with folder:
         collected = collecting(folder, recoded.codebook.ids, MAX_ROWS)
         by_file: dict[str, list[Assignment]] = {}
@@ -99,5 +106,5 @@ def run_audit(options: AuditOptions) -> AuditReport:
         _, out = publish(folder, collected, recoded.codebook, recoded.roster, manifest,
                          bool(manifest.get("options", {}).get("include_interviewer")), started, extra=extra)
     return AuditReport(out=out, agreement=agreement, reviewed_rows=manifest["review"]["reviewed_rows"],
-                       reviewers=review.reviewers())
+                       reviewers=review.reviewers(), notes=applied.notes)
 

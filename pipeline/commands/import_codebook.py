@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.commands.report import Line, Report, said
+from pipeline.commands.report import Line, Report, one_line, said
 from pipeline.errors import note
 from pipeline.models import Codebook
 from pipeline.read.codebook import codebook_from_yaml
@@ -52,7 +52,9 @@ def import_codebook(options: ImportCodebookOptions) -> ImportCodebookReport:
     if groups:
         data["groups"] = groups
     origin = exchange.origin or "unknown software"
-    header = (f"# Imported by `qcode import-codebook` from {Path(path).name} (written by {origin}) on "
+    # the file's name and its `origin` are a stranger's text: one line each, or they would add lines to the YAML
+    header = (f"# Imported by `qcode import-codebook` from {one_line(Path(path).name)} (written by "
+              f"{one_line(origin)}) on "
               f"{dt.date.today().isoformat()}.\n"
               "# Codes come without terms: add English (en) and Chinese (zh) terms to each code before\n"
               "# `qcode run`; a code without terms is never assigned. `groups` are the folders of the\n"

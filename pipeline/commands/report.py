@@ -6,6 +6,7 @@ Every command returns a Report; `cli.py` only prints `report.lines(quiet)` and e
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,32 @@ EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 class Line:
     text: str
     err: bool = False          # stderr (problems, notes, warnings) rather than stdout (results)
+
+
+# What a terminal would act on rather than show: C0 controls but tab (ESC starts an escape sequence; CR and a bare
+# LF would forge a line of their own), DEL, C1, and the bidi embeddings, overrides and isolates that reorder what
+# follows them (Trojan Source). An LF followed by two spaces stays: it starts the `  → hint` line of a problem.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\n(?!  )")
+_LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+_SHORT = {"\n": "\\n", "\r": "\\r"}
+
+
+def printable(text: str) -> str:
+    """Text to print on a terminal: file names and cell text from received files escaped where a terminal would
+    act on them (`\\x1b`, `\\u202e`, `\\n`), so that what is printed is what the file says, never a command."""
+    return _UNPRINTABLE.sub(lambda m: _escaped(m.group()), text)
+
+
+def one_line(text: str) -> str:
+    """Text from a received file folded to one printable line (line breaks become spaces), e.g. for a comment."""
+    return printable(_LINE_BREAKS.sub(" ", text).replace("\t", " "))
+
+
+def _escaped(character: str) -> str:
+    if character in _SHORT:
+        return _SHORT[character]
+    code = ord(character)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def said(issues: Iterable[Problem], label: str | None = None) -> Iterator[Line]:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pipeline.coding.cache import default_cache_dir
+from pipeline.coding.cache import cache_folder
 from pipeline.coding.corpus import CodingOptions, code_files, coding_settings, load_inputs, worker_count
 from pipeline.coding.match import Matcher
 from pipeline.commands.report import Failure, Line, Report, said, workbook_line
@@ -74,7 +74,7 @@ def resolved(options: RunOptions) -> RunOptions:
     return replace(options, transcripts=options.transcripts or sample_transcripts(),
                    codebook=options.codebook or default_codebook(), out=options.out or default_out_dir("run"),
                    jobs=worker_count(options.jobs),
-                   cache=None if options.no_cache else (options.cache or default_cache_dir()))
+                   cache=cache_folder(options.cache, options.no_cache))
 
 
 def run_corpus(options: RunOptions) -> RunReport | Failure:
@@ -156,9 +156,11 @@ def _inputs(options: RunOptions, roster: Roster) -> dict:
         path = Path(path)
         return {"path": str(path.resolve()), "sha256": sha256_file(path)}
 
+    user_dict = described(options.user_dict)
+    if user_dict is not None:           # its text travels with the run: audit never reads a path a record names
+        user_dict["text"] = Path(options.user_dict).read_bytes().decode("utf-8")
     return {"transcripts": str(options.transcripts.resolve()), "codebook": described(options.codebook),
-            "roster": described(roster.path) if roster.path else None,
-            "user_dict": described(options.user_dict)}
+            "roster": described(roster.path) if roster.path else None, "user_dict": user_dict}
 
 
 def library_versions() -> dict:

@@ -85,8 +85,7 @@ def group_interviewees(runs: list[RunTables], by: str, labels: dict[str, str] | 
         counts = _mentions_by_interviewee(run)
         if run.roster.empty:
             raise CompareError(run.path, "the run coded no interviewee", hint="check that run's problems in run.json")
-        for row in run.roster.itertuples(index=False):
-            row = row._asdict()
+        for row in run.roster.to_dict("records"):      # by name: a column such as `home region` is no identifier
             person = str(row["interviewee_id"])
             member = Member(name, person, int(row["respondent_words"]), counts.get(person, {}))
             if label is not None:

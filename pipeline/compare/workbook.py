@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter
 
 from pipeline.compare.table import Codes, Groups
 from pipeline.errors import Problem
-from pipeline.write.excel import write_frame
+from pipeline.write.excel import clean, write_frame
 from pipeline.write.plots import grouped_bars
 
 WORDS_NOTE = ("respondent_words counts words as qcode segments them: spaCy tokens for English, jieba words for "
@@ -69,7 +69,7 @@ def _chart(sheet, n_codes: int, n_groups: int, by: str) -> None:
     """Bars: rates per 1,000 words by group; diamonds on a second axis: the share of interviewees."""
     bars = BarChart()
     bars.type, bars.grouping = "col", "clustered"
-    bars.title = f"Mentions per 1,000 words by {by} (◆ share of interviewees)"
+    bars.title = clean(f"Mentions per 1,000 words by {by} (◆ share of interviewees)")
     bars.y_axis.title, bars.x_axis.title = "per 1,000 words", "code"
     bars.width, bars.height = 26, 13
     bars.add_data(Reference(sheet, min_col=2, max_col=n_groups + 1, min_row=1, max_row=n_codes + 1),

@@ -1,23 +1,91 @@
-"""Zip packages from elsewhere (.docx, .qdpx): refuse bombs and XML with DTDs before reading them."""
+"""Zip packages from elsewhere (.docx, .xlsx, .qdpx) → opened only once every part has been checked.
+
+Every zip qcode reads passes `open_archive` (or `check_archive`) before a parser sees it: the number
+of parts, each part's and the total uncompressed size, the compression ratio, every part read once in
+bounded blocks (which verifies its CRC) and the XML parts scanned for DTDs. What fails is refused
+through the caller's `refuse(message)`, which raises the caller's error naming the file.
+"""
 
 from __future__ import annotations
 
 import zipfile
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, NoReturn
 
-MAX_PART = 256 * 1024 * 1024      # uncompressed bytes of one part
-MAX_RATIO = 1000                  # uncompressed / compressed, beyond which it is a bomb
+# Parts in one package: an .xlsx holds ~25, a .docx ~20 plus its images, a .qdpx one per source. Ten
+# thousand is a project of thousands of sources; more is a zip made to be slow to list and check.
+MAX_PARTS = 10_000
+# One part unpacked: a reviewed workbook of 95,000 assignments has a 386 MB Assignments sheet (measured
+# on the zh-interviews corpus: ~4 KB of sheet XML per assignment), so 1 GiB leaves room for ~250,000.
+MAX_PART = 1024 * 1024 * 1024
+# Uncompressed ÷ compressed. Real packages measured: sheet XML 10-26, Word's styles 32; deflate reaches
+# ~1,030 on repeated bytes, which is what a bomb is made of. Only judged for parts over RATIO_FLOOR,
+# since a small part cannot fill the memory whatever its ratio.
+MAX_RATIO = 100
+RATIO_FLOOR = 1024 * 1024
+# Everything unpacked, by what the package is. A reviewed workbook holds the whole desk (see MAX_PART);
+# `qcode audit` reads it in ~1.3 bytes of memory per byte of sheet XML (500 MB for the 386 MB sheet).
+MAX_WORKBOOK_UNPACKED = 2 * 1024 * 1024 * 1024
+# A roster, a codebook .xlsx or a score sheet is read whole into a list of rows; a roster of 10,000
+# interviewees or a codebook of 20,000 terms is a few MB of sheet XML.
+MAX_TABLE_UNPACKED = 64 * 1024 * 1024
+# python-docx holds every part of a .docx in memory and lxml ~10x its document.xml; a 500-page
+# transcript's document.xml is ~5 MB, so 64 MB keeps one Word file well under a gigabyte.
+MAX_DOCX_UNPACKED = 64 * 1024 * 1024
+# A REFI-QDA project: project.qde (read whole, at most refi.xml.MAX_XML) and its sources, read one at a
+# time; media sources (audio, video) do not compress, so they count against the total, not the ratio.
+MAX_PROJECT_UNPACKED = 4 * 1024 * 1024 * 1024
+BLOCK = 1024 * 1024                 # bytes read at a time while checking a part
+
+XML_PARTS = (".xml", ".rels", ".qde", ".vml")
+# What a damaged or unreadable zip raises from zipfile and zlib while it is listed or read.
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError, NotImplementedError)
+
+Refuse = Callable[[str], NoReturn]
 
 
-def check_parts(archive: zipfile.ZipFile, refuse, writer: str) -> None:
-    """Call `refuse(message)` for a part that would unpack too large or an XML part declaring a DTD.
+def open_archive(source: Path | IO[bytes], refuse: Refuse, writer: str,
+                 max_unpacked: int = MAX_WORKBOOK_UNPACKED) -> zipfile.ZipFile:
+    """A zip archive whose every part passed `check_archive`; `refuse` for a file that is not one."""
+    try:
+        archive = zipfile.ZipFile(source)
+    except DAMAGED as exc:
+        refuse(f"is not a zip archive, or a damaged one ({_reason(exc)})")
+    try:
+        check_archive(archive, refuse, writer, max_unpacked)
+    except BaseException:
+        archive.close()
+        raise
+    return archive
 
-    `writer` names the software that makes such packages, for the message ("Word", "NVivo, ATLAS.ti …").
+
+def check_archive(archive: zipfile.ZipFile, refuse: Refuse, writer: str,
+                  max_unpacked: int = MAX_WORKBOOK_UNPACKED) -> None:
+    """Call `refuse(message)` for a package too large unpacked, a bomb, a damaged part or a DTD.
+
+    `writer` names the software that makes such packages, for the message ("Word", "Excel" …).
     """
-    for info in archive.infolist():
-        if info.file_size > MAX_PART or info.file_size > MAX_RATIO * max(info.compress_size, 1024):
-            refuse(f"refused: part {info.filename} would unpack to {info.file_size:,} bytes from "
-                   f"{info.compress_size:,} (a zip bomb?)")
-        if info.filename.lower().endswith((".xml", ".rels", ".qde")) and _part_declares_dtd(archive, info):
+    parts = archive.infolist()
+    if len(parts) > MAX_PARTS:
+        refuse(f"refused: holds {len(parts):,} parts, more than qcode opens ({MAX_PARTS:,}); "
+               f"{writer} writes a few dozen")
+    total = 0
+    for info in parts:
+        size, packed = info.file_size, info.compress_size
+        if size > min(MAX_PART, max_unpacked) or (size > RATIO_FLOOR and size > MAX_RATIO * max(packed, 1)):
+            refuse(f"refused: part {info.filename} would unpack to {size:,} bytes from {packed:,} (a zip bomb?)")
+        total += size
+        if total > max_unpacked:
+            refuse(f"refused: its parts would unpack to more than {max_unpacked:,} bytes, more than qcode "
+                   "reads from such a file (a zip bomb?)")
+    for info in parts:
+        try:
+            declares = _read_part(archive, info)
+        except DAMAGED as exc:
+            refuse(f"is damaged: part {info.filename} cannot be unpacked ({_reason(exc)})")
+        if declares:
             refuse(f"refused: {info.filename} declares a DTD or entities, which {writer} never writes "
                    "(entity-expansion attack?)")
 
@@ -26,12 +94,18 @@ def declares_dtd(data: bytes) -> bool:
     return b"<!DOCTYPE" in data or b"<!ENTITY" in data
 
 
-def _part_declares_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    """Scan a part in blocks (bounded memory) for `<!DOCTYPE` or `<!ENTITY`."""
-    tail = b""
+def _read_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Read a part to its end in blocks (zipfile checks the CRC there); whether an XML part declares a DTD."""
+    xml = info.filename.lower().endswith(XML_PARTS)
+    found, tail = False, b""
     with archive.open(info) as part:
-        while block := part.read(1 << 20):
-            if declares_dtd(tail + block):
-                return True
-            tail = block[-16:]
-    return False
+        while block := part.read(BLOCK):
+            if xml and not found:
+                found = declares_dtd(tail + block)
+                tail = block[-16:]
+    return found
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

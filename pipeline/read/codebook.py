@@ -9,17 +9,22 @@ import yaml
 
 from pipeline.errors import CodebookError, Problem, note
 from pipeline.models import Code, Codebook, Term, WordPattern
-from pipeline.text.normalize import HAN_RE, normalize_term
+from pipeline.read.safe_yaml import NoAliasLoader, YamlRefused
+from pipeline.text.normalize import HAN_RE, fold_term, normalize_term
 from pipeline.text.segment import english_words, lemma
 
 CODE_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 GUID_RE = re.compile(r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$")
 COLOR_RE = re.compile(r"^#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
 _TERM_SPLIT = re.compile(r"[;\n；]")
+# A codebook is a few KB (the shipped one 6 KB; a rich one of 2,000 terms ~100 KB). Beyond these it is
+# not a codebook: a 50 MB file of 120,000 terms took 84 s and 929 MB before the first transcript.
+MAX_CODEBOOK_BYTES = 4 * 1024 * 1024
+MAX_TERMS = 20_000              # terms and exclusions of all codes together
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A YAML loader that remembers the line each mapping starts on (as `__line__`)."""
+class _LineLoader(NoAliasLoader):
+    """A YAML loader (no anchors or aliases) that remembers the line each mapping starts on (`__line__`)."""
 
 
 def _mapping_with_line(loader, node, deep=False):
@@ -37,6 +42,10 @@ def load_codebook(path: str | Path) -> Codebook:
     if not path.is_file():
         raise CodebookError(path, "the codebook file does not exist",
                             hint="give the path to a .yaml codebook, e.g. codebooks/data_justice.yaml")
+    size = path.stat().st_size
+    if size > MAX_CODEBOOK_BYTES:
+        raise CodebookError(path, f"is {size:,} bytes, more than a codebook can be ({MAX_CODEBOOK_BYTES:,})",
+                            hint="a codebook lists codes and their terms; split off what is not one")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         raw = _read_xlsx(path)
     elif path.suffix.lower() in (".yaml", ".yml"):
@@ -61,8 +70,16 @@ def _read_yaml(path: Path) -> dict:
 
 
 def _parse_yaml(text: str, path) -> dict:
+    if len(text) > MAX_CODEBOOK_BYTES:
+        raise CodebookError(path, f"is {len(text):,} characters of YAML, more than a codebook can be "
+                            f"({MAX_CODEBOOK_BYTES:,})", hint="a codebook lists codes and their terms")
     try:
         raw = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except YamlRefused as exc:
+        raise CodebookError(path, str(exc.problem),
+                            hint="write each term out, without `&name`/`*name` marks (an alias can expand to "
+                                 "billions of terms) and nested no deeper than codes → terms → language",
+                            line=exc.problem_mark.line + 1) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -76,9 +93,10 @@ def _parse_yaml(text: str, path) -> dict:
 
 
 def _read_xlsx(path: Path) -> dict:
+    from pipeline.read.archives import MAX_TABLE_UNPACKED
     from pipeline.read.sheets import open_workbook
 
-    workbook = open_workbook(path, CodebookError, hint="save it from Excel as .xlsx")
+    workbook = open_workbook(path, CodebookError, hint="save it from Excel as .xlsx", max_unpacked=MAX_TABLE_UNPACKED)
     sheet = workbook["Codebook"] if "Codebook" in workbook.sheetnames else workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = [str(h or "").strip().lower() for h in next(rows, [])]
@@ -110,6 +128,7 @@ def _split_terms(cell) -> list[str]:
 
 def build_codebook(raw: dict, source: str) -> Codebook:
     """Validate entries: a bad code or term is left out and reported, the rest is used."""
+    _check_term_count(raw["codes"], source)
     codes: list[Code] = []
     seen: dict[str, int] = {}
     issues: list[Problem] = []
@@ -136,6 +155,22 @@ def build_codebook(raw: dict, source: str) -> Codebook:
     _break_parent_loops(codes + groups, source, issues)
     return Codebook(name=str(raw.get("name") or Path(source).stem), version=str(raw.get("version") or ""),
                     codes=codes, path=source, notes=issues, groups=groups)
+
+
+def _check_term_count(entries: list, source: str) -> None:
+    """Refuse a codebook of more than MAX_TERMS terms before compiling any (compiling is the slow part)."""
+    count = 0
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        for field in ("terms", "exclude"):
+            spec = entry.get(field)
+            lists = [v for k, v in spec.items() if k != "__line__"] if isinstance(spec, dict) else [spec]
+            count += sum(len(items) if isinstance(items, list) else 1 for items in lists if items)
+        if count > MAX_TERMS:
+            raise CodebookError(source, f"has more than {MAX_TERMS:,} terms, more than qcode codes with",
+                                line=entry.get("__line__"),
+                                hint="a codebook's terms are the words that mark a code; keep the telling ones")
 
 
 def _code_entry(entry, source: str, seen: dict, issues: list, kind: str) -> Code | None:
@@ -220,13 +255,29 @@ def _compile_terms(spec, code_id: str, source: str, line, field: str, issues: li
             if key not in seen:
                 seen.add(key)
                 terms.append(term)
+                issues.extend(note(source, message, line=line, hint=hint) for message, hint in term_cautions(term)
+                              if field == "terms")
     return terms
+
+
+def term_cautions(term: Term) -> list[tuple[str, str]]:
+    """What a researcher should know about how a term matches: (message, hint) pairs, shown as notes."""
+    cautions = []
+    if term.text != fold_term(term.text):
+        shown = term.zh if term.lang == "zh" else fold_term(term.text)
+        cautions.append((f"code {term.code!r}: term {term.text!r} holds full-width, invisible or variant "
+                         f"characters; it is matched as {shown!r}, as transcript text is folded",
+                         "write the term in plain characters"))
+    if term.lang == "zh" and len(HAN_RE.findall(term.zh)) == 1 and len(term.zh) == 1:
+        cautions.append((f"code {term.code!r}: term {term.text!r} is a single Chinese character: it counts inside "
+                         f"every word that holds it", "prefer the words you mean (e.g. 隐私 rather than 私)"))
+    return cautions
 
 
 def compile_term(text: str, code_id: str, source: str = "", line=None) -> Term:
     """One term as written → its matching form; a term holding Han characters is Chinese."""
     text = text.strip()
-    if not text:
+    if not fold_term(text):
         raise CodebookError(source, f"code {code_id!r} has an empty term", line=line, hint="remove it")
     if HAN_RE.search(text):
         if "*" in text or text.startswith("="):
@@ -234,7 +285,7 @@ def compile_term(text: str, code_id: str, source: str = "", line=None) -> Term:
                                 hint="`*` and `=` apply to English words only; a Chinese term already "
                                      "matches inside longer words")
         return Term(code=code_id, text=text, lang="zh", zh=normalize_term(text))
-    return Term(code=code_id, text=text, lang="en", words=_english_patterns(text, code_id, source, line))
+    return Term(code=code_id, text=text, lang="en", words=_english_patterns(fold_term(text), code_id, source, line))
 
 
 def _english_patterns(text: str, code_id: str, source: str, line) -> tuple[WordPattern, ...]:

@@ -25,7 +25,7 @@ def decode_bytes(data: bytes, path: str, language: str = "") -> Decoded:
         return Decoded(_strict(data[3:], "utf-8", path), "utf-8-sig")
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
         return Decoded(_strict(data, "utf-16", path), "utf-16")
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data:                 # anywhere: a NUL is never in text, and a parser may stop at one
         raise TranscriptError(path, "a binary file, not text (it holds NUL bytes)",
                               hint="export the transcript as .txt, .md or .docx")
     try:

@@ -23,8 +23,19 @@ def find_roster(folder: Path) -> Path | None:
     return None
 
 
+MAX_ROSTER_BYTES = 50_000_000   # a roster of 100,000 interviewees is ~10 MB; larger is not a roster
+
+
 def read_roster(path: Path) -> Roster:
     """Read a roster; raise RosterError if it cannot be used at all, else list row problems."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size if path.is_file() else None
+    except OSError:
+        size = None
+    if size is not None and size > MAX_ROSTER_BYTES:
+        raise RosterError(path, f"is {size / 1e6:.1f} MB, more than a roster can be ({MAX_ROSTER_BYTES / 1e6:.0f} MB)",
+                          hint="give the roster: one row per interviewee")
     _, rows = read_rows(path, RosterError)
     if not rows:
         raise RosterError(path, "the roster is empty", hint=f"columns: {', '.join(REQUIRED)}")

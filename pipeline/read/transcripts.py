@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import re
-import zipfile
 from pathlib import Path
 
 import yaml
 
 from pipeline.errors import TranscriptError, note
 from pipeline.models import RESPONDENT, Transcript, Turn
-from pipeline.read.archives import check_parts
+from pipeline.read import safe_yaml
+from pipeline.read.archives import MAX_DOCX_UNPACKED, open_archive
 from pipeline.read.decode import decode_bytes
 from pipeline.read.turns import is_label, label_key, role_of, speech_pieces, split_turns
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt")
 NEVER_TRANSCRIPTS = ("readme", "license", "licence", "changelog")
 MAX_TRANSCRIPT_BYTES = 16_000_000     # default --max-file-mb: coding a file holds ~15× its size in memory
+MAX_FRONT_MATTER = 64 * 1024          # front matter is a few `key: value` lines; a large one is not that
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
 
@@ -93,8 +94,16 @@ def parse_front_matter(text: str, source_file: str) -> tuple[dict, int]:
     m = _FRONT_MATTER.match(text)
     if not m:
         return {}, 0
+    if len(m.group(1) or "") > MAX_FRONT_MATTER:
+        raise TranscriptError(source_file, f"the front matter (between the --- lines) is "
+                              f"{len(m.group(1)):,} characters, more than qcode reads ({MAX_FRONT_MATTER:,})",
+                              hint="keep only `key: value` lines such as `language: zh-Hant-TW` there", line=1)
     try:
-        fields = yaml.safe_load(m.group(1) or "") or {}
+        fields = safe_yaml.load(m.group(1) or "") or {}
+    except safe_yaml.YamlRefused as exc:
+        raise TranscriptError(source_file, f"the front matter: {exc.problem}",
+                              hint="write each value out, without `&name`/`*name` marks or nesting",
+                              line=exc.problem_mark.line + 2) from None
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         raise TranscriptError(source_file, "the front matter (between the --- lines) is not valid YAML",
@@ -106,16 +115,19 @@ def parse_front_matter(text: str, source_file: str) -> tuple[dict, int]:
 
 
 def docx_text(data: bytes, source_file: str) -> str:
-    """Paragraphs of a .docx, in order, one per line; refuses bombs and hostile XML first."""
+    """Paragraphs of a .docx, in order, one per line; refuses bombs, damaged zips and hostile XML first."""
     import io
 
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise TranscriptError(source_file, "is not a Word .docx file (not a zip archive)",
-                              hint="open it in Word and save it again as .docx") from None
-    with archive:
-        _check_docx_parts(archive, source_file)
+    def refuse(message: str):
+        if "not a zip" in message:
+            raise TranscriptError(source_file, "is not a Word .docx file (" + message.removeprefix("is ") + ")",
+                                  hint="open it in Word and save it again as .docx")
+        raise TranscriptError(source_file, message, hint="save the document again from a word processor")
+
+    with open_archive(io.BytesIO(data), refuse, "Word", MAX_DOCX_UNPACKED) as archive:
+        if "word/document.xml" not in set(archive.namelist()):
+            raise TranscriptError(source_file, "is a zip archive but not a Word document (no word/document.xml)",
+                                  hint="save the transcript as .docx from a word processor")
     import docx
 
     try:
@@ -124,17 +136,6 @@ def docx_text(data: bytes, source_file: str) -> str:
         raise TranscriptError(source_file, f"is not a readable Word document ({type(exc).__name__})",
                               hint="open it in Word and save it again as .docx") from None
     return "\n".join(p.text for p in document.paragraphs)
-
-
-def _check_docx_parts(archive: zipfile.ZipFile, source_file: str) -> None:
-    if "word/document.xml" not in set(archive.namelist()):
-        raise TranscriptError(source_file, "is a zip archive but not a Word document (no word/document.xml)",
-                              hint="save the transcript as .docx from a word processor")
-
-    def refuse(message: str):
-        raise TranscriptError(source_file, message, hint="save the document again from a word processor")
-
-    check_parts(archive, refuse, "Word")
 
 
 _CUE_TIME = re.compile(r"^\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}\s*-->")

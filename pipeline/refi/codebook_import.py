@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 import yaml
 
 from pipeline.errors import ExchangeError
+from pipeline.read import safe_yaml
 from pipeline.refi.codebook_export import TERMS_MARK
 from pipeline.refi.read import WRITERS, ExchangeFile
 from pipeline.text.normalize import HAN_RE
@@ -45,7 +46,7 @@ def split_description(text: str) -> tuple[str, dict]:
     head, mark, tail = text.partition(TERMS_MARK)
     if mark and (not head or head.endswith("\n")):
         try:
-            terms = yaml.safe_load(tail)
+            terms = safe_yaml.load(tail)          # no aliases: a 752-byte alias bomb here took 3.4 GB
         except yaml.YAMLError:
             terms = None
         if isinstance(terms, dict) and all(isinstance(v, list) for v in terms.values()):
@@ -65,7 +66,11 @@ def codebook_entries(exchange: ExchangeFile) -> tuple[list[dict], list[dict]]:
     groups: list[dict] = []
     taken: set[str] = set()
 
-    def walk(element: ET.Element, parent: str) -> None:
+    # In document order, parents before children; a list of pending elements rather than recursion,
+    # so no nesting of codes can overflow the stack (read_exchange refuses deep files anyway).
+    pending: list[tuple[ET.Element, str]] = [(e, "") for e in reversed(codes_element.findall(exchange.tag("Code")))]
+    while pending:
+        element, parent = pending.pop()
         name = element.get("name", "").strip() or "(unnamed code)"
         label, label_zh = split_name(name)
         entry: dict = {"id": make_id(label, taken), "label": label}
@@ -86,11 +91,7 @@ def codebook_entries(exchange: ExchangeFile) -> tuple[list[dict], list[dict]]:
         else:
             entry["terms"] = {"en": terms.get("en", []), "zh": terms.get("zh", [])}
             codes.append(entry)
-        for child in element.findall(exchange.tag("Code")):
-            walk(child, entry["id"])
-
-    for element in codes_element.findall(exchange.tag("Code")):
-        walk(element, "")
+        pending.extend((child, entry["id"]) for child in reversed(element.findall(exchange.tag("Code"))))
     if not codes:
         raise ExchangeError(exchange.path, "holds no codable code (only folders)" if groups else "holds no codes",
                             hint=f"export a codebook with codes from {WRITERS}")

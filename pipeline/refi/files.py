@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 
 from pipeline.errors import ExchangeError
+from pipeline.read.archives import DAMAGED
 
 
 def written_by_qcode(path: Path) -> bool:
@@ -17,7 +18,7 @@ def written_by_qcode(path: Path) -> bool:
         else:
             with open(path, "rb") as handle:
                 head = handle.read(4096)
-    except (OSError, KeyError, zipfile.BadZipFile):
+    except (KeyError, *DAMAGED):       # a damaged zip is not one qcode wrote (nor to be replaced)
         return False
     return b'origin="qcode ' in head
 

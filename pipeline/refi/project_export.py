@@ -14,6 +14,7 @@ from pipeline.refi.codebook_export import ORIGIN, code_guid, codes_element
 from pipeline.refi.positions import ExportedText
 from pipeline.refi.xml import stable_guid
 from pipeline.runfolder.load import RunTables
+from pipeline.write.folder import read_csv_table
 
 QCODE_USER = "qcode"
 _NOT_VARIABLES = ("interviewee_id", "file", "speaker_labels")
@@ -36,7 +37,7 @@ def _reviewers(tables: RunTables) -> dict[str, str]:
     path = tables.path / "decisions.csv"
     if tables.coding != "reviewed" or not path.is_file():
         return {}
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame = read_csv_table(path)
     return {row.assignment_id: (row.reviewer or "reviewer") for row in frame.itertuples()
             if row.decision or row.recode_to}
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import ExchangeError, note
-from pipeline.read.archives import check_parts
-from pipeline.refi.xml import CODEBOOK_NS, PROJECT_NS, namespace_of, parse, schema_errors
+from pipeline.read.archives import MAX_PROJECT_UNPACKED, open_archive
+from pipeline.refi.xml import CODEBOOK_NS, MAX_XML, PROJECT_NS, namespace_of, parse, schema_errors
 
 WRITERS = "NVivo, ATLAS.ti, MAXQDA or QualCoder"
+# Elements nested in one another. A REFI-QDA file nests ~6 levels besides its code tree, and a code
+# tree of NVivo, ATLAS.ti or MAXQDA a handful more; 5,000 levels overflowed Python's recursion in
+# the schema check and the code walk, so a deeper file is refused before either.
+MAX_DEPTH = 200
 
 
 @dataclass
@@ -44,16 +47,26 @@ class ExchangeFile:
 def read_exchange(path: Path) -> ExchangeFile:
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+            size = handle.seek(0, 2)
+            archive = None
+            if head == b"PK\x03\x04":
+                archive, data = _project_in_archive(path)
+            elif size > MAX_XML:
+                raise ExchangeError(path, f"is {size:,} bytes of XML, more than qcode reads ({MAX_XML:,})",
+                                    hint="export the codebook alone (.qdc) from your QDA software")
+            else:
+                handle.seek(0)
+                data = handle.read()
     except FileNotFoundError:
         raise ExchangeError(path, "does not exist",
                             hint=f"give a .qdc, .qdpx or .qde file exported by {WRITERS}") from None
     except OSError as error:
         raise ExchangeError(path, f"cannot be read ({error.strerror})", hint="check the file's permissions") from None
-    archive = None
-    if data[:4] == b"PK\x03\x04":
-        archive, data = _project_in_archive(path, data)
     root = parse(data, str(path))
+    del data
+    _check_depth(root, path)
     ns = namespace_of(root)
     if ns not in (CODEBOOK_NS, PROJECT_NS):
         raise ExchangeError(path, f"is XML but not a REFI-QDA codebook or project (root <{root.tag}>)",
@@ -66,20 +79,35 @@ def read_exchange(path: Path) -> ExchangeFile:
     return exchange
 
 
-def _project_in_archive(path: Path, data: bytes) -> tuple[zipfile.ZipFile, bytes]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise ExchangeError(path, "starts like a zip archive but is damaged",
-                            hint=f"export the project again from {WRITERS}") from None
+def _check_depth(root: ET.Element, path: Path) -> None:
+    """Refuse elements nested deeper than MAX_DEPTH (walked without recursion)."""
+    stack = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ExchangeError(path, f"nests its elements more than {MAX_DEPTH} levels deep (a <{_local(element)}> "
+                                "inside that many others), more than any codebook or project holds",
+                                hint=f"flatten the code tree in {WRITERS} and export it again")
+        stack.extend((child, depth + 1) for child in element)
 
+
+def _local(element: ET.Element) -> str:
+    return element.tag.rpartition("}")[2]
+
+
+def _project_in_archive(path: Path) -> tuple[zipfile.ZipFile, bytes]:
     def refuse(message: str):
         raise ExchangeError(path, message, hint=f"export the project again from {WRITERS}")
 
-    check_parts(archive, refuse, WRITERS)
+    archive = open_archive(path, refuse, WRITERS, MAX_PROJECT_UNPACKED)
     qde = [n for n in archive.namelist() if n.lower().endswith(".qde") and "/" not in n.strip("/")]
     if len(qde) != 1:
+        archive.close()
         raise ExchangeError(path, "is a zip archive without exactly one project.qde at its top"
                             + (f" (found {', '.join(qde)})" if qde else ""),
                             hint="a .qdpx holds project.qde and a sources/ folder; export it again")
+    if archive.getinfo(qde[0]).file_size > MAX_XML:
+        archive.close()
+        raise ExchangeError(path, f"{qde[0]} unpacks to more XML than qcode reads ({MAX_XML:,} bytes)",
+                            hint="export the codebook alone (.qdc) from your QDA software")
     return archive, archive.read(qde[0])

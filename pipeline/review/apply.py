@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from pipeline.coding.code_file import LineIndex, assignment_id
-from pipeline.errors import Problem, ReviewError
+from pipeline.errors import Problem, ReviewError, note
 from pipeline.models import Assignment
 from pipeline.review.reviewed_workbook import ReviewedWorkbook, ReviewRow
 from pipeline.runfolder.recode import Recoded
@@ -53,6 +53,7 @@ class Applied:
     machine: list[Assignment]
     added: list[Assignment]
     rows: dict[str, ReviewRow]         # machine rows present on the desk, by id
+    notes: list[Problem] = field(default_factory=list)
 
 
 def apply_review(review: ReviewedWorkbook, recoded: Recoded) -> Applied:
@@ -64,6 +65,8 @@ def apply_review(review: ReviewedWorkbook, recoded: Recoded) -> Applied:
                         hint="rows can be sorted, filtered and deleted, not copied from another run")
                 for r in rows.values() if r.assignment_id not in known]
     added: list[Assignment] = []
+    repeats: list[ReviewRow] = []
+    added_ids: set[str] = set()
     for row in review.rows:
         if row.added:
             located = locate_added(row, recoded, review.path)
@@ -72,8 +75,11 @@ def apply_review(review: ReviewedWorkbook, recoded: Recoded) -> Applied:
             elif located.assignment_id in known:
                 problems.append(Problem(review.path, f"{row.where()}: qcode already coded this passage as "
                                         f"{row.code!r}", hint="accept that row instead of adding it"))
+            elif located.assignment_id in added_ids:
+                repeats.append(row)            # the same passage and code added again: one mention, not two
             else:
                 added.append(located)
+                added_ids.add(located.assignment_id)
     if problems:
         raise ReviewError(review.path, f"{len(problems)} problem(s) in the reviewed workbook; nothing written",
                           hint="fix the rows named above and save the workbook again", problems=problems)
@@ -92,7 +98,10 @@ def apply_review(review: ReviewedWorkbook, recoded: Recoded) -> Applied:
             elif row.decision == "accept":
                 final.append(replace(a, decision="accept", note=row.note, reviewer=row.reviewer))
         final.extend(sorted(added_by_file.get(source_file, []), key=lambda x: (x.char_start, x.code)))
-    return Applied(final, machine, added, rows)
+    notes = [note(review.path, f"{len(repeats)} added row(s) repeat a passage already added with the same code "
+                  f"(first: {repeats[0].where()}); each passage counts once", hint="delete the repeated rows")
+             ] if repeats else []
+    return Applied(final, machine, added, rows, notes)
 
 
 def decisions_table(applied: Applied) -> pd.DataFrame:

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import Problem, ReviewError
 from pipeline.read.roster import cell_text
 from pipeline.read.sheets import open_workbook
+from pipeline.runfolder.load import manifest_damage
 from pipeline.runfolder.workbook import DECISIONS, MANIFEST_KEY
 from pipeline.write.folder import FORMAT_VERSION
 
 REQUIRED = ("assignment_id", "source_file", "line", "code", "matched_text", "decision", "recode_to")
 OPTIONAL = ("note", "reviewer", "segment_text", "interviewee_id")
+REVIEW_CELLS = ("decision", "recode_to", "note", "reviewer")
 _DESK = re.compile(r"^Assignments( \(\d+\))?$")
 
 
@@ -75,9 +78,14 @@ def read_manifest(workbook, path: str) -> dict:
     except (ValueError, KeyError):
         raise ReviewError(path, "is not a qcode workbook: its Run sheet has no readable run record",
                           hint="give the codebook.xlsx of a qcode run folder; do not edit its Run sheet") from None
+    if not isinstance(manifest, dict):
+        manifest = {}
     if manifest.get("format_version") != FORMAT_VERSION:
         raise ReviewError(path, f"was written by a qcode of another format ({manifest.get('format_version')!r})",
                           hint="re-run the coding with this qcode and review that workbook")
+    if damage := manifest_damage(manifest):
+        raise ReviewError(path, f"its Run sheet's run record is damaged: {damage}",
+                          hint="use the workbook qcode wrote, as the reviewer saved it; do not edit its Run sheet")
     return manifest
 
 
@@ -95,8 +103,9 @@ def read_reviewed(path: str | Path) -> ReviewedWorkbook:
             raise ReviewError(path, "has no Assignments sheet", hint="do not rename or delete the Assignments sheet")
         problems: list[Problem] = []
         rows: list[ReviewRow] = []
+        unsaved = _unsaved_formulas(path, desks) if _holds_formulas(path) else {}
         for name in desks:
-            rows.extend(_read_desk(workbook[name], name, str(path), codes, problems))
+            rows.extend(_read_desk(workbook[name], name, str(path), codes, problems, unsaved.get(name, {})))
     finally:
         workbook.close()
     seen: dict[str, ReviewRow] = {}
@@ -113,7 +122,48 @@ def read_reviewed(path: str | Path) -> ReviewedWorkbook:
     return ReviewedWorkbook(str(path), manifest, rows)
 
 
-def _read_desk(sheet, name: str, path: str, codes: set[str], problems: list) -> list[ReviewRow]:
+def _holds_formulas(path: Path) -> bool:
+    """Whether any sheet of the workbook holds a formula (`<f>` in its XML; qcode itself never writes one)."""
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                tail = b""
+                with archive.open(name) as part:
+                    while block := part.read(1 << 20):
+                        if b"<f>" in tail + block or b"<f " in tail + block:
+                            return True
+                        tail = block[-4:]
+    return False
+
+
+def _unsaved_formulas(path: Path, desks: list[str]) -> dict[str, dict[tuple[int, str], str]]:
+    """Desk cells of the review columns holding a formula whose value was never saved (openpyxl reads them as
+    empty, which would count the row as unreviewed without a word): sheet → (row, column) → formula."""
+    from openpyxl import load_workbook
+
+    found: dict[str, dict[tuple[int, str], str]] = {}
+    formulas = load_workbook(path, read_only=True, data_only=False)
+    values = load_workbook(path, read_only=True, data_only=True)
+    try:
+        for name in desks:
+            rows = zip(formulas[name].iter_rows(values_only=True), values[name].iter_rows(values_only=True),
+                       strict=False)
+            header = [cell_text(h).lower() for h in next(rows, ((), ()))[0]]
+            columns = [(header.index(c), c) for c in REVIEW_CELLS if c in header]
+            for number, (written, saved) in enumerate(rows, start=2):
+                for index, column in columns:
+                    formula = written[index] if index < len(written) else None
+                    value = saved[index] if index < len(saved) else None
+                    if isinstance(formula, str) and formula.startswith("=") and value in (None, ""):
+                        found.setdefault(name, {})[(number, column)] = formula
+    finally:
+        formulas.close()
+        values.close()
+    return found
+
+
+def _read_desk(sheet, name: str, path: str, codes: set[str], problems: list,
+               unsaved: dict[tuple[int, str], str]) -> list[ReviewRow]:
     iterator = sheet.iter_rows(values_only=True)
     header = [cell_text(h).lower() for h in next(iterator, [])]
     missing = [c for c in REQUIRED if c not in header]
@@ -125,6 +175,13 @@ def _read_desk(sheet, name: str, path: str, codes: set[str], problems: list) -> 
     rows = []
     for number, values in enumerate(iterator, start=2):
         cell = {c: cell_text(values[i]) if i < len(values) else "" for c, i in where.items()}
+        formulas = [(column, unsaved[(number, column)]) for column in REVIEW_CELLS if (number, column) in unsaved]
+        if formulas:
+            column, formula = formulas[0]
+            problems.append(Problem(path, f"sheet {name!r}, row {number}: the {column} cell holds a formula "
+                                    f"({formula[:60]!r}) whose value was never saved",
+                                    hint="type the value itself (e.g. accept, reject, add), not a formula"))
+            continue
         if not any(cell.values()):
             continue
         decision = cell["decision"].lower()

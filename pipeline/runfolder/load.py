@@ -11,11 +11,42 @@ import pandas as pd
 from pipeline.errors import CodebookError, RunFolderError
 from pipeline.models import Codebook
 from pipeline.read.codebook import codebook_from_yaml
-from pipeline.write.folder import FORMAT_VERSION, MANIFEST
+from pipeline.write.folder import FORMAT_VERSION, MANIFEST, read_csv_table
 
 READABLE_FORMATS = (FORMAT_VERSION,)
 _NEEDED = {"roster.csv": ["interviewee_id", "stakeholder_groups", "respondent_words"],
            "by_interviewee.csv": ["interviewee_id", "code", "mentions"]}
+
+
+UNITS = ("sentence", "turn")
+
+
+def manifest_damage(manifest) -> str:
+    """What is wrong with a run's record as a later command reads it ("" when nothing is), so that a damaged or
+    hand-edited run.json / Run sheet is a message, never a KeyError or TypeError deep inside a command."""
+    if not isinstance(manifest, dict):
+        return "it is not a JSON object"
+    codebook, inputs, options = manifest.get("codebook"), manifest.get("inputs", {}), manifest.get("options", {})
+    files = manifest.get("files", [])
+    if not isinstance(codebook, dict) or not isinstance(codebook.get("yaml"), str):
+        return "it holds no codebook"
+    if not isinstance(inputs, dict) or not isinstance(inputs.get("transcripts", ""), str):
+        return "its `inputs` are not the run's inputs"
+    for name in ("roster", "user_dict", "codebook"):
+        entry = inputs.get(name)
+        if entry is not None and not (isinstance(entry, dict) and isinstance(entry.get("path"), str)
+                                      and isinstance(entry.get("sha256"), str)):
+            return f"its `inputs.{name}` is not a path with a checksum"
+    if not isinstance(options, dict) or options.get("unit", "sentence") not in UNITS:
+        return f"its coding unit {options.get('unit') if isinstance(options, dict) else options!r} is not one of " \
+               f"{', '.join(UNITS)}"
+    limit = options.get("max_file_mb", 1)
+    if isinstance(limit, bool) or not isinstance(limit, int | float) or not limit > 0:
+        return f"its max_file_mb {limit!r} is not a positive number"
+    if not isinstance(files, list) or not all(isinstance(f, dict) and isinstance(f.get("source_file"), str)
+                                              and isinstance(f.get("sha256"), str) for f in files):
+        return "its `files` are not a list of coded files with checksums"
+    return ""
 
 
 @dataclass
@@ -54,6 +85,9 @@ def load_run(folder: Path) -> RunTables:
     if not isinstance(manifest, dict) or "format_version" not in manifest:
         raise RunFolderError(manifest_path, "not a qcode manifest (no format_version)",
                              hint="give a folder written by `qcode run` or `qcode audit`")
+    if (damage := manifest_damage(manifest)) and "codebook" not in damage:
+        raise RunFolderError(manifest_path, f"is damaged: {damage}",
+                             hint="re-run `qcode run` to write the folder again")
     if manifest["format_version"] not in READABLE_FORMATS:
         raise RunFolderError(manifest_path, f"run folder format {manifest['format_version']!r} is not one this "
                              f"qcode reads ({', '.join(map(str, READABLE_FORMATS))})",
@@ -80,7 +114,7 @@ def _read_table(path: Path, columns: list[str]) -> pd.DataFrame:
     if not path.is_file():
         raise RunFolderError(path, "missing from the run folder", hint="re-run `qcode run` to write it again")
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        frame = read_csv_table(path)
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise RunFolderError(path, f"cannot be read ({error})", hint="re-run `qcode run`") from None
     missing = [c for c in columns if c not in frame.columns]

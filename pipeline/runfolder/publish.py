@@ -13,7 +13,7 @@ from pipeline.models import ASSIGNMENT_COLUMNS, Assignment, Codebook, FileResult
 from pipeline.read.codebook import codebook_yaml
 from pipeline.runfolder.tally import Mention, Tallies, tally
 from pipeline.runfolder.workbook import Desk, write_workbook
-from pipeline.write.folder import WORKBOOK, OutputFolder, write_csv
+from pipeline.write.folder import WORKBOOK, OutputFolder, to_csv_cell, write_csv
 
 
 class AssignmentStream:
@@ -23,7 +23,7 @@ class AssignmentStream:
         self.csv_path = folder.path("assignments.csv")
         self._csv_handle = open(self.csv_path, "w", encoding="utf-8-sig", newline="")
         self._csv = csv.writer(self._csv_handle, lineterminator="\n")
-        self._csv.writerow(ASSIGNMENT_COLUMNS)
+        self._csv.writerow([to_csv_cell(c) for c in ASSIGNMENT_COLUMNS])
         self.desk = desk                      # workbook.Desk: add(assignments), discard()
         self.count = 0
         folder.on_discard(self.discard)
@@ -32,7 +32,7 @@ class AssignmentStream:
         if not assignments:
             return
         for a in assignments:
-            self._csv.writerow(a.row())
+            self._csv.writerow([to_csv_cell(v) for v in a.row()])     # text never a formula
         self.desk.add(assignments)
         self.count += len(assignments)
 

@@ -5,17 +5,19 @@ Shared by `qcode audit` (re-coding the reviewed run), `qcode run --reviewed` and
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pipeline.coding.cache import default_cache_dir
 from pipeline.coding.code_file import FileJob
-from pipeline.coding.corpus import CodingOptions, code_files, coding_settings, plan_jobs
+from pipeline.coding.corpus import MAX_USER_DICT_BYTES, CodingOptions, code_files, coding_settings, plan_jobs
 from pipeline.coding.match import Matcher
 from pipeline.errors import Problem, ReviewError
 from pipeline.models import FileResult, Roster
 from pipeline.read.codebook import codebook_from_yaml
-from pipeline.read.roster import read_roster, roster_from_files
+from pipeline.read.roster import MAX_ROSTER_BYTES, read_roster, roster_from_files
+from pipeline.read.transcripts import file_checksum
+from pipeline.runfolder.load import manifest_damage
 from pipeline.runfolder.texts import run_file_limit, verified_bytes
 from pipeline.write.folder import sha256_file
 
@@ -41,55 +43,82 @@ def _moved(path: str, old_root: str, new_root: Path | None) -> Path:
     return candidate
 
 
-def recode_run(manifest: dict, source, transcripts: Path | None, jobs: int) -> Recoded:
+def _recorded_file(path: Path, entry: dict, what: str, source, limit: int) -> Path:
+    """A roster or user dictionary a run's record names: used only if it is a regular file of at most `limit`
+    bytes whose checksum is the recorded one (the record comes from a workbook someone sent)."""
+    try:
+        size = path.stat().st_size if path.is_file() else None
+    except OSError:
+        size = None
+    if size is None:
+        raise ReviewError(source, f"the run's {what} {path} is not there any more",
+                          hint="give the folder the transcripts and roster moved to with --transcripts")
+    if size > limit or sha256_file(path) != entry["sha256"]:
+        raise ReviewError(source, f"the run's {what} {path} changed since the run",
+                          hint=f"restore the {what} the run used, or code a new run and review that")
+    return path
+
+
+def recode_run(manifest: dict, source, transcripts: Path | None, jobs: int, cache: Path | None = None) -> Recoded:
     """Code the run `manifest` describes again, refusing inputs whose checksum changed since the run.
 
-    `source` is where the manifest was read (a workbook's Run sheet, a run folder), for messages.
+    `source` is where the manifest was read (a workbook's Run sheet, a run folder), for messages. The
+    record is data: the segmentation cache is `cache` (the command line's, never the record's), the user
+    dictionary's text travels inside the record, and every transcript must lie inside the transcripts folder
+    with the bytes the run coded.
     """
+    if damage := manifest_damage(manifest):
+        raise ReviewError(source, f"the run's record is damaged: {damage}",
+                          hint="use the workbook or run folder qcode wrote; do not edit its run record")
     inputs = manifest.get("inputs", {})
     old_root = inputs.get("transcripts", "")
     folder = transcripts or Path(old_root)
-    problems: list[Problem] = []
     codebook = codebook_from_yaml(manifest["codebook"]["yaml"], f"{source} (Run sheet)")
     if inputs.get("roster"):
-        roster_path = _moved(inputs["roster"]["path"], old_root, transcripts)
-        if not roster_path.is_file():
-            raise ReviewError(source, f"the run's roster {roster_path} is not there any more",
-                              hint="give the folder the transcripts and roster moved to with --transcripts")
-        if sha256_file(roster_path) != inputs["roster"]["sha256"]:
-            problems.append(Problem(str(roster_path), "the roster changed since the run",
-                                    hint="restore the roster the run used, or code a new run and review that"))
+        roster_path = _recorded_file(_moved(inputs["roster"]["path"], old_root, transcripts), inputs["roster"],
+                                     "roster", source, MAX_ROSTER_BYTES)
         roster = read_roster(roster_path)
     else:
         roster = roster_from_files([f["source_file"] for f in manifest.get("files", [])])
     options = manifest.get("options", {})
-    user_dict = inputs.get("user_dict") or {}
-    run_options = CodingOptions(transcripts=folder, unit=options.get("unit", "sentence"),
-                             language=options.get("language", ""),
-                             include_interviewer=bool(options.get("include_interviewer")),
-                             user_dict=_moved(user_dict["path"], old_root, transcripts) if user_dict else None,
-                             cache=run_cache_dir(manifest))
     coded = {f["source_file"]: f for f in manifest.get("files", [])}
     limit = run_file_limit(manifest)
-    problems += [p for p in (verified_bytes(e, folder, limit) for e in coded.values()) if isinstance(p, Problem)]
-    planned, _ = plan_jobs(run_options, roster)
-    planned = [j for j in planned if j.source_file in coded]
+    problems = [p for p in (verified_bytes(e, folder, limit) for e in coded.values()) if isinstance(p, Problem)]
     if problems:
         raise ReviewError(source, f"{len(problems)} input(s) differ from what the run coded; nothing written",
                           hint="the reviewed coding can only be applied to the same transcripts", problems=problems)
-    settings = replace(coding_settings(run_options, keep_units=True), max_file_bytes=limit)
-    recoded = Recoded(codebook, roster, {j.source_file: j for j in planned})
-    for result in code_files(planned, settings, Matcher(codebook), codebook, False, jobs):
-        if isinstance(result, Problem):
-            raise ReviewError(source, "a transcript of the run cannot be read any more", problems=[result])
-        recoded.results[result.source_file] = result
+    with tempfile.TemporaryDirectory(prefix="qcode-recode-") as private:
+        run_options = CodingOptions(transcripts=folder, unit=options.get("unit", "sentence"),
+                                    language=options.get("language", ""),
+                                    include_interviewer=bool(options.get("include_interviewer")),
+                                    user_dict=_user_dict(inputs, Path(private), old_root, transcripts, source),
+                                    cache=cache)
+        planned, _ = plan_jobs(run_options, roster)
+        planned = [replace(j, sha256=coded[j.source_file]["sha256"]) for j in planned if j.source_file in coded]
+        settings = replace(coding_settings(run_options, keep_units=True), max_file_bytes=limit)
+        recoded = Recoded(codebook, roster, {j.source_file: j for j in planned})
+        for result in code_files(planned, settings, Matcher(codebook), codebook, False, jobs):
+            if isinstance(result, Problem):
+                raise ReviewError(source, "a transcript of the run cannot be read any more", problems=[result])
+            recoded.results[result.source_file] = result
     return recoded
 
 
-def run_cache_dir(manifest: dict) -> Path | None:
-    """The segmentation cache a re-coding of the run uses: the run's own folder where it exists here,
-    else this machine's default; none if the run was coded with --no-cache."""
-    recorded = (manifest.get("cache") or {}).get("folder")
-    if not recorded:
+def _user_dict(inputs: dict, private: Path, old_root: str, transcripts: Path | None, source) -> Path | None:
+    """The run's user dictionary as a private file: its text from the record (or, for a record written before
+    the text travelled in it, the recorded file, if unchanged)."""
+    entry = inputs.get("user_dict")
+    if not entry:
         return None
-    return Path(recorded) if Path(recorded).is_dir() else default_cache_dir()
+    target = private / "user_dict.txt"
+    if isinstance(entry.get("text"), str):
+        data = entry["text"].encode("utf-8")
+        if file_checksum(data) != entry["sha256"]:
+            raise ReviewError(source, "the run record's user dictionary does not match its checksum",
+                              hint="use the workbook or run folder qcode wrote; do not edit its run record")
+    else:
+        recorded = _recorded_file(_moved(entry["path"], old_root, transcripts), entry, "user dictionary", source,
+                                  MAX_USER_DICT_BYTES)
+        data = recorded.read_bytes()
+    target.write_bytes(data)
+    return target

@@ -9,13 +9,14 @@ import pandas as pd
 from pipeline.errors import Problem, RunFolderError, RunInputsError, TranscriptError
 from pipeline.read.transcripts import MAX_TRANSCRIPT_BYTES, file_checksum, read_bytes, read_transcript
 from pipeline.runfolder.load import RunTables
+from pipeline.write.folder import read_csv_table
 
 
 def read_assignments(tables: RunTables) -> pd.DataFrame:
     """assignments.csv of the run: the final coding (the reviewed one where the run was audited)."""
     path = tables.path / "assignments.csv"
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        frame = read_csv_table(path)
         frame["char_start"] = frame["char_start"].astype(int)
         frame["char_end"] = frame["char_end"].astype(int)
         frame["line"] = frame["line"].astype(int)

@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from pipeline.errors import Problem
 from pipeline.scores.read import GENERAL, HIGH, LOW, OVERALL
 from pipeline.scores.tables import ScoreTables
-from pipeline.write.excel import write_frame
+from pipeline.write.excel import clean, write_frame
 
 OVERALL_NOTE = (f"{OVERALL} = the mean of the case means (each case study weighs the same, as the study reports "
                 "it); its n is the number of cases, sd/min/max are over the case means. The general assessment "
@@ -63,7 +63,7 @@ def _scatter_chart(sheet, points: pd.DataFrame) -> None:
         end = start + len(rows) - 1
         xs = Reference(sheet, min_col=3, min_row=start, max_row=end)
         ys = Reference(sheet, min_col=4, min_row=start, max_row=end)
-        series = Series(ys, xs, title=str(pillar))
+        series = Series(ys, xs, title=clean(str(pillar)))       # a literal name (SeriesLabel v), no formula
         series.marker.symbol = "circle"
         series.marker.size = 8
         series.graphicalProperties.line.noFill = True

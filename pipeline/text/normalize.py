@@ -216,10 +216,17 @@ def normalize_text(text: str, profile: str = "t2s") -> Normalized:
     return Normalized(step3, MapChain([map1, map2, map3]))
 
 
+def fold_term(term: str) -> str:
+    """A codebook term folded as transcript text is (NFKC: full-width letters → ASCII; hyphen and quote
+    variants), without invisible format characters (zero-width space and joiners, BOM) a term copied from
+    a web page or a PDF may hold, which text would never match."""
+    folded = unicodedata.normalize("NFKC", term).translate(_FOLD)
+    return "".join(ch for ch in folded if unicodedata.category(ch) != "Cf").strip()
+
+
 def normalize_term(term: str) -> str:
-    """A Chinese codebook term → its matching form (NFKC, then t2s)."""
-    folded = unicodedata.normalize("NFKC", term).strip()
-    return converter("t2s").convert(folded)
+    """A Chinese codebook term → its matching form (folded as text is, then t2s)."""
+    return converter("t2s").convert(fold_term(term))
 
 
 def count_han(text: str) -> int:

@@ -44,7 +44,8 @@ class SheetWriter:
         self.wrap = wrap
         header = []
         for name in columns:
-            cell = WriteOnlyCell(self.sheet, value=str(name))
+            cell = WriteOnlyCell(self.sheet, value=clean(str(name)))
+            cell.data_type = "s"           # a group, pillar or column name from a file is a name, never a formula
             cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
             header.append(cell)
         self.sheet.append(header)

@@ -7,7 +7,12 @@ import datetime as dt
 import hashlib
 import json
 import os
+import platform
+import re
 import shutil
+import sys
+import tempfile
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pandas as pd
@@ -28,15 +33,58 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+CLAIM = ".qcode-writing"        # in a folder a command is writing: `pid host`, so a second command is refused
+_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?:partial|replaced)-(?P<pid>\d+)(?:-temp)?$")
+
+
+def _host() -> str:
+    return platform.node() or "?"
+
+
+def _claimed_by(out: Path) -> str | None:
+    """Who is writing `out` now ("process N on HOST"), or None when nobody alive is (no claim, or a stale one)."""
+    try:
+        pid_text, _, host = (out / CLAIM).read_text(encoding="utf-8").partition(" ")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not pid_text.strip().isdigit():
+        return None
+    pid, host = int(pid_text), host.strip()
+    if pid == os.getpid() and host in ("", _host()):
+        return None                                  # this command's own claim
+    return f"process {pid} on {host or '?'}" if _alive(pid, host) else None
+
+
+def _alive(pid: int, host: str) -> bool:
+    """Whether the process that wrote a claim or left a temporary folder may still run (another host, or a
+    platform where qcode cannot tell: assume it does)."""
+    if host not in ("", _host()) or sys.platform == "win32":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 def check_out_dir(out: Path, force: bool, manifest_name: str = MANIFEST, workbook_name: str = WORKBOOK) -> None:
     """An existing non-empty folder is refused; --force replaces it only while its workbook
-    is as qcode wrote it (a reviewer edits codebook.xlsx in place)."""
-    if not out.exists():
-        return
-    if not out.is_dir():
-        raise OutputError(out, "exists and is not a folder", hint="choose another --out")
-    if not any(out.iterdir()):
-        return
+    is as qcode wrote it (a reviewer edits codebook.xlsx in place). A folder another qcode is
+    writing is refused, --force or not."""
+    try:
+        if not out.exists():
+            return
+        if not out.is_dir():
+            raise OutputError(out, "exists and is not a folder", hint="choose another --out")
+        if (writer := _claimed_by(out)) is not None:
+            raise OutputError(out, f"another qcode is writing this folder ({writer})",
+                              hint="wait for it to finish, or choose another --out")
+        if not [entry for entry in out.iterdir() if entry.name != CLAIM]:
+            return
+    except OSError as error:
+        raise OutputError(out, f"cannot be read ({error.strerror})", hint="choose another --out") from None
     if not force:
         raise OutputError(out, "the output folder exists and is not empty",
                           hint="choose another --out, or add --force to replace a run folder qcode wrote")
@@ -44,7 +92,7 @@ def check_out_dir(out: Path, force: bool, manifest_name: str = MANIFEST, workboo
     workbook = out / workbook_name
     try:
         recorded = json.loads(manifest.read_text(encoding="utf-8")).get("workbook_sha256")
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         recorded = None
     if not recorded:
         raise OutputError(out, f"--force refused: this folder is not one qcode wrote (no {manifest_name})",
@@ -59,32 +107,93 @@ class OutputFolder:
 
         folder = OutputFolder(options.out, options.force)     # refuses a folder it may not replace
         ...                                                    # read inputs, compute
-        with folder:                                           # a temporary folder beside the target
+        with folder:                                           # claims the target; a temporary folder beside it
             write_csv(folder.path("x.csv"), frame)
             out = folder.seal(manifest)                        # or folder.commit() where the manifest is written
 
+    Entering claims the target (created if need be, with a `.qcode-writing` file naming this process,
+    made exclusively), so a second command writing to the same folder is refused instead of replacing it.
     Leaving the `with` block by an exception (Ctrl-C included) removes the temporary folder after
     calling what `on_discard` registered (to close writers), and the target is left as it was.
+    openpyxl's temporary sheet files go to a temporary folder beside the target, not the system's,
+    and leftovers of a killed run (its pid dead) are removed by the next run into the same place.
+    Every failure of the disk (read-only, full) is an OutputError naming the folder.
     """
 
     def __init__(self, out: Path, force: bool = False, workbook: str = WORKBOOK, manifest: str = MANIFEST):
         check_out_dir(out, force, manifest_name=manifest, workbook_name=workbook)
         self.out = out
+        self.force = force
         self.workbook = workbook
         self.manifest = manifest
         self.tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
+        self.temp = out.parent / f".{out.name}.partial-{os.getpid()}-temp"      # openpyxl's sheet files
         self._on_discard: list = []
+        self._tempdir = None
+        self.created = False
+
+    def _claim(self) -> None:
+        try:
+            handle = os.open(self.out / CLAIM, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            if (writer := _claimed_by(self.out)) is not None:
+                raise OutputError(self.out, f"another qcode is writing this folder ({writer})",
+                                  hint="wait for it to finish, or choose another --out") from None
+            (self.out / CLAIM).unlink()              # a killed run's claim
+            handle = os.open(self.out / CLAIM, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        with os.fdopen(handle, "w", encoding="utf-8") as claim:
+            claim.write(f"{os.getpid()} {_host()}")
+
+    @contextmanager
+    def _disk(self, what: str):
+        """An OSError of the disk as an OutputError naming the folder (a read-only folder, a full disk)."""
+        try:
+            yield
+        except OSError as error:
+            raise OutputError(self.out, f"{what} ({error.strerror or error})",
+                              hint="check that the folder is writable and the disk has room, or choose "
+                                   "another --out") from None
 
     def __enter__(self) -> OutputFolder:
-        self.out.parent.mkdir(parents=True, exist_ok=True)
-        if self.tmp.exists():
-            shutil.rmtree(self.tmp)
-        self.tmp.mkdir()
+        with self._disk("cannot be created"):
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.out.mkdir()
+                self.created = True
+            except FileExistsError:
+                pass
+            self._claim()
+        try:                                         # claimed: is it still what the check saw? (a run that
+            check_out_dir(self.out, self.force, self.manifest, self.workbook)  # finished meanwhile is not)
+        except OutputError:
+            self.release()
+            raise
+        with self._disk("cannot be written"):
+            self._remove_leftovers()
+            for folder in (self.tmp, self.temp):
+                if folder.exists():
+                    shutil.rmtree(folder)
+                folder.mkdir()
+        self._tempdir, tempfile.tempdir = tempfile.tempdir, str(self.temp)
         return self
 
     def __exit__(self, kind, error, trace) -> None:
+        tempfile.tempdir = self._tempdir
         if kind is not None:
             self.discard()
+        shutil.rmtree(self.temp, ignore_errors=True)
+        if kind is not None and issubclass(kind, OSError) and not isinstance(error, OutputError):
+            raise OutputError(self.out, f"cannot be written ({error.strerror or error})",
+                              hint="check that the folder is writable and the disk has room, or choose "
+                                   "another --out") from None
+
+    def _remove_leftovers(self) -> None:
+        """Temporary folders a killed run into the same target left (its name, and a dead pid: provably ours)."""
+        for entry in self.out.parent.iterdir():
+            match = _LEFTOVER.match(entry.name)
+            if match and match["name"] == self.out.name and entry.is_dir() and not entry.is_symlink() \
+                    and not _alive(int(match["pid"]), _host()):
+                shutil.rmtree(entry, ignore_errors=True)
 
     def on_discard(self, action) -> None:
         """Call `action()` first if the command fails (to close what writes into the folder)."""
@@ -100,12 +209,20 @@ class OutputFolder:
         return self.commit()
 
     def commit(self) -> Path:
-        old = None
-        if self.out.exists():
+        with self._disk("cannot be written"):
+            leftover = [e for e in self.out.iterdir() if e.name != CLAIM]
+            if not leftover:                         # the folder this command created or found empty
+                (self.out / CLAIM).unlink(missing_ok=True)
+                try:
+                    os.rename(self.tmp, self.out)     # onto the empty folder: atomic on POSIX
+                except OSError:
+                    self.out.rmdir()
+                    os.rename(self.tmp, self.out)
+                return self.out
+            check_out_dir(self.out, True, self.manifest, self.workbook)   # a reviewer may have saved meanwhile
             old = self.out.parent / f".{self.out.name}.replaced-{os.getpid()}"
             self.out.rename(old)
-        self.tmp.rename(self.out)
-        if old is not None:
+            self.tmp.rename(self.out)
             shutil.rmtree(old, ignore_errors=True)
         return self.out
 
@@ -113,6 +230,14 @@ class OutputFolder:
         for action in self._on_discard:
             action()
         shutil.rmtree(self.tmp, ignore_errors=True)
+        self.release()
+
+    def release(self) -> None:
+        """Give the target up without writing (the folder created for this command goes again)."""
+        (self.out / CLAIM).unlink(missing_ok=True)
+        if self.created:
+            with suppress(OSError):
+                self.out.rmdir()
 
 
 def manifest_header(**fields) -> dict:
@@ -133,8 +258,58 @@ def default_out_dir(kind: str = "run", base: Path = Path("outputs")) -> Path:
 
 
 def write_csv(path: Path, frame: pd.DataFrame, index: bool = False) -> None:
-    """UTF-8 with BOM, so that Excel shows Chinese correctly."""
-    frame.to_csv(path, index=index, encoding="utf-8-sig", lineterminator="\n")
+    """UTF-8 with BOM, so that Excel shows Chinese correctly; text never read as a formula (`to_csv_cell`)."""
+    if index:
+        frame = frame.reset_index(names=["" if n is None else n for n in frame.index.names])
+    csv_frame(frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+
+
+# A CSV cell a spreadsheet would read as a formula starts with one of these (OWASP's CSV injection rule);
+# the `'` before them: a text qcode already wrote with the prefix keeps it as written.
+_FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
+_CSV_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")       # C0 but tab, LF and CR
+
+
+def to_csv_cell(value):
+    """A cell as qcode writes it to a CSV file. Text starting with =, +, -, @, tab or CR gets a leading `'`
+    (OWASP), so a spreadsheet shows it as text, never runs it as a formula; control characters but tab, LF and
+    CR become U+FFFD (as in the workbook). Text that already starts with `'`s before one of those characters
+    gets one `'` more, so that `from_csv_cell` gives back exactly the text. Numbers and empty cells unchanged."""
+    if not isinstance(value, str):
+        return value
+    value = _CSV_CONTROL.sub("\ufffd", value)
+    return "'" + value if _FORMULA_START.match(value) else value
+
+
+def from_csv_cell(value):
+    """A cell of a CSV qcode wrote, as it was before `to_csv_cell` prefixed it (control characters aside)."""
+    if isinstance(value, str) and value.startswith("'") and _FORMULA_START.match(value, 1):
+        return value[1:]
+    return value
+
+
+def _text_columns(frame: pd.DataFrame, cell) -> pd.DataFrame:
+    """`frame` with `cell` applied to its column names and to every cell of its text columns."""
+    frame = frame.rename(columns=cell)                    # a new frame: the caller's stays as it was
+    for position, dtype in enumerate(frame.dtypes):
+        if pd.api.types.is_object_dtype(dtype) or isinstance(dtype, (pd.StringDtype, pd.CategoricalDtype)):
+            column = frame.iloc[:, position]
+            if isinstance(dtype, pd.CategoricalDtype):
+                dtype = object
+            frame.isetitem(position, pd.Series([cell(v) for v in column], index=column.index, dtype=dtype))
+    return frame
+
+
+def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table as `write_csv` writes it: every text cell and column name through `to_csv_cell`."""
+    return _text_columns(frame, to_csv_cell)
+
+
+def read_csv_table(path: Path) -> pd.DataFrame:
+    """A CSV file qcode wrote, cells as text, as they were before `write_csv` (the `'` before =, +, -, @ gone).
+    Raises what pandas raises for a file it cannot read (OSError, UnicodeDecodeError, ValueError)."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return _text_columns(frame, from_csv_cell)
 
 
 def write_json(path: Path, data: dict) -> None:

@@ -25,22 +25,24 @@ def needs_cjk(texts) -> bool:
 
 @contextmanager
 def figure_fonts(texts):
-    """Use a CJK font when labels hold Chinese; yields False when none is installed (boxes in the PNG)."""
+    """Use a CJK font when labels hold Chinese; yields False when none is installed (boxes in the PNG).
+    Labels are plain text: a `$…$` in a group's or a code's name is never read as TeX math."""
     plt = _pyplot()
     from matplotlib import font_manager
 
-    if not needs_cjk(texts):
-        yield True
-        return
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    found = [name for name in _CJK_FONTS if name in installed]
-    with plt.rc_context({"font.sans-serif": found + list(plt.rcParams["font.sans-serif"])}):
-        if found:
+    with plt.rc_context({"text.parse_math": False}):
+        if not needs_cjk(texts):
             yield True
-        else:
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message="Glyph .* missing from font")
-                yield False
+            return
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        found = [name for name in _CJK_FONTS if name in installed]
+        with plt.rc_context({"font.sans-serif": found + list(plt.rcParams["font.sans-serif"])}):
+            if found:
+                yield True
+            else:
+                with warnings.catch_warnings():
+                    warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+                    yield False
 
 
 def grouped_bars(path: Path, categories: list[str], groups: list[str], values: list[list[float]],

@@ -71,7 +71,7 @@ def test_damaged_or_deleted_cache_is_coded_again(tmp_path, codebook_file):
     write(folder, "a.txt", "Anna: Privacy first.\n")
     cache = tmp_path / "cache"
     run(folder, "--codebook", codebook_file, "--out", tmp_path / "o1", "--cache", cache, "-q")
-    entries = list(cache.rglob("*.pickle"))
+    entries = list(cache.rglob("*.entry"))
     assert len(entries) == 1
     entries[0].write_bytes(b"not a pickle")
     run(folder, "--codebook", codebook_file, "--out", tmp_path / "o2", "--cache", cache, "-q")
@@ -85,15 +85,15 @@ def test_damaged_or_deleted_cache_is_coded_again(tmp_path, codebook_file):
     assert [from_cache(tmp_path / o) for o in ("o3", "o4")] == [0, 1]
 
 
-def test_audit_and_agreement_recode_from_the_runs_cache(tmp_path):
+def test_audit_and_agreement_recode_from_the_cache_the_command_line_names(tmp_path):
     from pipeline.runfolder.recode import recode_run
 
     cache = tmp_path / "cache"
     run(SAMPLE, "--out", tmp_path / "cached", "--cache", cache, "-q", "-j", "1")
     run(SAMPLE, "--out", tmp_path / "plain", "--no-cache", "-q", "-j", "1")
     manifests = {o: json.loads((tmp_path / o / "run.json").read_text(encoding="utf-8")) for o in ("cached", "plain")}
-    from_cache = recode_run(manifests["cached"], "run.json", None, 1)
-    coded_again = recode_run(manifests["plain"], "run.json", None, 1)
+    from_cache = recode_run(manifests["cached"], "run.json", None, 1, cache)
+    coded_again = recode_run(manifests["cached"], "run.json", None, 1, None)     # the record names no folder used
     assert [r.cached for r in from_cache.results.values()] == [True] * 12
     assert [r.cached for r in coded_again.results.values()] == [False] * 12
     for name, result in from_cache.results.items():                 # the same assignments either way

@@ -9,6 +9,7 @@ import pytest
 
 from pipeline.errors import OutputError
 from pipeline.write.folder import (
+    CLAIM,
     FORMAT_VERSION,
     MANIFEST,
     WORKBOOK,
@@ -33,12 +34,13 @@ def leftovers(parent):
     return sorted(p.name for p in parent.iterdir() if p.name.startswith("."))
 
 
-def test_nothing_appears_at_the_target_until_commit(tmp_path):
+def test_nothing_but_the_claim_appears_at_the_target_until_commit(tmp_path):
     out = tmp_path / "out"
     folder = OutputFolder(out)
+    assert not out.exists()                  # created only when the command starts writing
     with folder:
         (folder.path("x.txt")).write_text("x")
-        assert not out.exists()
+        assert [p.name for p in out.iterdir()] == [CLAIM]      # claimed: a second command is refused
         assert folder.path("x.txt").is_file()
         folder.commit()
     assert (out / "x.txt").read_text() == "x"
