@@ -106,3 +106,23 @@ class ExchangeError(ProblemsError):
 
 class RunInputsError(ProblemsError):
     """The transcripts of a run folder are not as the run coded them (moved, changed, unreadable)."""
+
+
+class CappedProblems(list):
+    """A list of problems that keeps the first `cap` and only counts the rest (`total`): a file of a million
+    bad rows costs a thousand Problems of memory, and the message still says how many there were."""
+
+    def __init__(self, cap: int = 1000):
+        super().__init__()
+        self.cap = cap
+        self.dropped = 0
+
+    def append(self, problem) -> None:
+        if len(self) < self.cap:
+            super().append(problem)
+        else:
+            self.dropped += 1
+
+    @property
+    def total(self) -> int:
+        return len(self) + self.dropped

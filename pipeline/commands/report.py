@@ -48,10 +48,18 @@ def _escaped(character: str) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
-def said(issues: Iterable[Problem], label: str | None = None) -> Iterator[Line]:
-    """Problems and notes as stderr lines: `problem: file:line: …` (label: the issue's kind by default)."""
-    for issue in issues:
+SHOWN = 50                     # problems or notes printed one by one; the rest are counted (the record lists all)
+
+
+def said(issues: Iterable[Problem], label: str | None = None, limit: int = SHOWN) -> Iterator[Line]:
+    """Problems and notes as stderr lines: `problem: file:line: …` (label: the issue's kind by default); past
+    `limit`, one line counts the rest, so a file of a million bad rows prints fifty, not two million lines."""
+    issues = list(issues)
+    for issue in issues[:limit]:
         yield Line(f"{label or issue.kind}: {issue}", err=True)
+    if len(issues) > limit:
+        kinds = sorted({label or issue.kind for issue in issues[limit:]})
+        yield Line(f"… and {len(issues) - limit:,} more {' or '.join(kinds)}(s) not shown", err=True)
 
 
 def shown(value: float) -> str:

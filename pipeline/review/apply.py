@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from pipeline.coding.code_file import LineIndex, assignment_id
-from pipeline.errors import Problem, ReviewError, note
+from pipeline.errors import CappedProblems, Problem, ReviewError, note
 from pipeline.models import Assignment
 from pipeline.review.reviewed_workbook import ReviewedWorkbook, ReviewRow
 from pipeline.runfolder.recode import Recoded
@@ -61,9 +61,12 @@ def apply_review(review: ReviewedWorkbook, recoded: Recoded) -> Applied:
     machine = [a for result in recoded.results.values() for a in result.assignments]
     known = {a.assignment_id for a in machine}
     rows = {r.assignment_id: r for r in review.rows if r.assignment_id}
-    problems = [Problem(review.path, f"{r.where()}: assignment {r.assignment_id} is not in this run's coding",
-                        hint="rows can be sorted, filtered and deleted, not copied from another run")
-                for r in rows.values() if r.assignment_id not in known]
+    problems = CappedProblems()
+    for r in rows.values():
+        if r.assignment_id not in known:
+            problems.append(Problem(review.path, f"{r.where()}: assignment {r.assignment_id} is not in this run's "
+                                    "coding", hint="rows can be sorted, filtered and deleted, not copied from "
+                                                   "another run"))
     added: list[Assignment] = []
     repeats: list[ReviewRow] = []
     added_ids: set[str] = set()
@@ -81,7 +84,7 @@ def apply_review(review: ReviewedWorkbook, recoded: Recoded) -> Applied:
                 added.append(located)
                 added_ids.add(located.assignment_id)
     if problems:
-        raise ReviewError(review.path, f"{len(problems)} problem(s) in the reviewed workbook; nothing written",
+        raise ReviewError(review.path, f"{problems.total:,} problem(s) in the reviewed workbook; nothing written",
                           hint="fix the rows named above and save the workbook again", problems=problems)
     final: list[Assignment] = []
     added_by_file: dict[str, list[Assignment]] = {}

@@ -8,7 +8,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.errors import Problem, ReviewError
+from pipeline.errors import CappedProblems, Problem, ReviewError
 from pipeline.read.roster import cell_text
 from pipeline.read.sheets import open_workbook
 from pipeline.runfolder.load import manifest_damage
@@ -101,7 +101,7 @@ def read_reviewed(path: str | Path) -> ReviewedWorkbook:
         desks = [name for name in workbook.sheetnames if _DESK.match(name)]
         if not desks:
             raise ReviewError(path, "has no Assignments sheet", hint="do not rename or delete the Assignments sheet")
-        problems: list[Problem] = []
+        problems = CappedProblems()
         rows: list[ReviewRow] = []
         unsaved = _unsaved_formulas(path, desks) if _holds_formulas(path) else {}
         for name in desks:
@@ -117,7 +117,7 @@ def read_reviewed(path: str | Path) -> ReviewedWorkbook:
         elif row.assignment_id:
             seen[row.assignment_id] = row
     if problems:
-        raise ReviewError(path, f"{len(problems)} problem(s) in the reviewed workbook; nothing written",
+        raise ReviewError(path, f"{problems.total:,} problem(s) in the reviewed workbook; nothing written",
                           hint="fix the rows named above and save the workbook again", problems=problems)
     return ReviewedWorkbook(str(path), manifest, rows)
 
