@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -233,3 +234,43 @@ def test_an_out_folder_that_cannot_be_made_is_a_message(tmp_path, codebook_file)
     blocker = write(tmp_path, "file", "not a folder")
     result = qcode("run", folder, "--codebook", codebook_file, "--out", blocker / "run", "-j", "1", "--no-cache")
     assert result.exit_code == 1 and f"{blocker / 'run'}: cannot be created" in result.output
+
+
+def test_agreement_never_uses_the_cache_folder_a_run_json_names(tmp_path, machine_run):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    manifest = machine_run / "run.json"
+    record = json.loads(manifest.read_text(encoding="utf-8"))
+    record["cache"] = {"folder": str(victim), "files_from_cache": 0}
+    manifest.write_text(json.dumps(record), encoding="utf-8")
+    project = tmp_path / "project.qdpx"
+    assert qcode("export-project", machine_run, "-o", project).exit_code == 0
+    result = qcode("agreement", machine_run, project, "--user", "qcode", "--out", tmp_path / "agree", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert list(victim.iterdir()) == []
+
+
+def test_a_killed_run_leaves_no_transcript_rows_in_the_system_temp_folder(tmp_path):
+    sample = Path(__file__).resolve().parents[2] / "transcripts"
+    folder = tmp_path / "t"
+    for copy in range(40):                               # long enough to be killed while writing its desk
+        for path in sample.glob("p*.txt"):
+            write(folder, f"{copy:02d}_{path.name}", path.read_text(encoding="utf-8"))
+    system_temp = tmp_path / "tmp"
+    system_temp.mkdir()
+    out = tmp_path / "out"
+    env = {**os.environ, "TMPDIR": str(system_temp), "PYTHONPATH": str(sample.parent)}
+    run = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(folder), "--out", str(out), "-j", "1",
+                            "--no-cache", "-q"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    temp = tmp_path / f".out.partial-{run.pid}-temp"
+    for _ in range(600):                                 # until the desk has a sheet file, at most 60 s
+        if temp.is_dir() and any(temp.iterdir()) or run.poll() is not None:
+            break
+        time.sleep(0.1)
+    run.kill()
+    assert run.wait(timeout=30) == -9, "the run ended before it could be killed: give it more files"
+    assert any(temp.iterdir())                           # the desk's sheet files, left beside the target
+    assert not any(p.name.startswith("openpyxl") for p in system_temp.rglob("*"))
+    write(tmp_path / "t2", "a.txt", "Anna: privacy.\n")
+    assert qcode("run", tmp_path / "t2", "--out", out, "-j", "1", "--no-cache", "-q").exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == []
