@@ -42,7 +42,8 @@ def check_codebook(path: Path) -> TermCheck:
     report.lines.append(f"{codebook.name} (version {codebook.version or '—'}): {len(codebook.codes)} codes")
     owners: dict[tuple, list[str]] = {}
     for code in codebook.codes:
-        report.lines.append(f"\n{code.id}  {code.label}" + (f" / {code.label_zh}" if code.label_zh else ""))
+        report.lines.append("")                     # a blank line before each code (printed lines hold no line breaks)
+        report.lines.append(f"{code.id}  {code.label}" + (f" / {code.label_zh}" if code.label_zh else ""))
         for term in code.terms:
             report.terms += 1
             report.lines.append("  " + describe_term(term))

@@ -44,3 +44,13 @@ def test_failure_and_interrupted_reports_say_what_happened():
     assert [line.text for line in failure.lines()] == ["problem: cb.yaml:1: first", str(error.as_problem())]
     assert Interrupted().exit_code == 130
     assert [line.text for line in Interrupted().lines()] == ["interrupted: nothing was written"]
+
+
+def test_check_prints_a_blank_line_before_each_code_never_an_escaped_line_break():
+    from conftest import qcode
+
+    from pipeline.defaults import default_codebook
+
+    printed = qcode("check", default_codebook()).output.splitlines()
+    assert not any("\\n" in line for line in printed)
+    assert printed[printed.index("equity  Equity / 公平") - 1] == ""
