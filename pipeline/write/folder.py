@@ -69,6 +69,15 @@ def _alive(pid: int, host: str) -> bool:
     return True
 
 
+def _disk_failure(error: BaseException) -> bool:
+    """A write that the disk refused: an OSError, or lxml's serialiser failing to write openpyxl's sheet XML
+    (it reports a full disk or a file-size limit as `SerialisationError: IO_…`, not as an OSError)."""
+    if isinstance(error, OutputError):
+        return False
+    return isinstance(error, OSError) or (type(error).__module__.startswith("lxml")
+                                          and str(error).startswith("IO_"))
+
+
 def check_out_dir(out: Path, force: bool, manifest_name: str = MANIFEST, workbook_name: str = WORKBOOK) -> None:
     """An existing non-empty folder is refused; --force replaces it only while its workbook
     is as qcode wrote it (a reviewer edits codebook.xlsx in place). A folder another qcode is
@@ -182,8 +191,8 @@ class OutputFolder:
         if kind is not None:
             self.discard()
         shutil.rmtree(self.temp, ignore_errors=True)
-        if kind is not None and issubclass(kind, OSError) and not isinstance(error, OutputError):
-            raise OutputError(self.out, f"cannot be written ({error.strerror or error})",
+        if kind is not None and _disk_failure(error):
+            raise OutputError(self.out, f"cannot be written ({getattr(error, 'strerror', None) or error})",
                               hint="check that the folder is writable and the disk has room, or choose "
                                    "another --out") from None
 

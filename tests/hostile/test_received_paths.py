@@ -274,3 +274,17 @@ def test_a_killed_run_leaves_no_transcript_rows_in_the_system_temp_folder(tmp_pa
     write(tmp_path / "t2", "a.txt", "Anna: privacy.\n")
     assert qcode("run", tmp_path / "t2", "--out", out, "-j", "1", "--no-cache", "-q").exit_code == 0
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == []
+
+
+def test_a_disk_that_refuses_writes_midway_is_a_message_and_leaves_nothing(tmp_path):
+    # RLIMIT_FSIZE makes every write past the limit fail as a full disk would (EFBIG instead of ENOSPC)
+    code = ("import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+            "resource.setrlimit(resource.RLIMIT_FSIZE, (60_000, 60_000)); "
+            "sys.argv = ['qcode', 'run', '--out', 'out', '-j', '1', '--no-cache']; "
+            "from pipeline.cli import main; main()")
+    repo = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(repo)})
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "out: cannot be written" in done.stderr and "the disk has room" in done.stderr
+    assert list(tmp_path.iterdir()) == []                 # no run folder, no temporary folder, no claim
