@@ -22,7 +22,8 @@ def test_report_starts_with_the_codebook_and_counts_codes_and_terms(tmp_path):
                    + "  - id: b\n    label: Beta\n    label_zh: 乙\n    terms:\n      en: [trust]\n")
     assert report.lines[0] == "tiny (version 3): 2 codes"
     assert (report.codes, report.terms) == (2, 3)
-    assert "\na  Alpha" in report.lines and "\nb  Beta / 乙" in report.lines
+    for code in ("a  Alpha", "b  Beta / 乙"):                # each code after a blank line of its own
+        assert report.lines[report.lines.index(code) - 1] == ""
     assert report.problems == [] and report.warnings == []
 
 
