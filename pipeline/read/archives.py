@@ -90,8 +90,14 @@ def check_archive(archive: zipfile.ZipFile, refuse: Refuse, writer: str,
                    "(entity-expansion attack?)")
 
 
+# `<!DOCTYPE` and `<!ENTITY` as they appear in the encodings an XML parser accepts with no declaration of its own:
+# UTF-8 (and ASCII, Latin-1) and UTF-16 either way round — a UTF-16 part must not slip a DTD past a UTF-8 search.
+_DTD_MARKS = tuple(mark.encode(encoding) for mark in ("<!DOCTYPE", "<!ENTITY")
+                   for encoding in ("utf-8", "utf-16-le", "utf-16-be"))
+
+
 def declares_dtd(data: bytes) -> bool:
-    return b"<!DOCTYPE" in data or b"<!ENTITY" in data
+    return any(mark in data for mark in _DTD_MARKS)
 
 
 def _read_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
@@ -102,7 +108,7 @@ def _read_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
         while block := part.read(BLOCK):
             if xml and not found:
                 found = declares_dtd(tail + block)
-                tail = block[-16:]
+                tail = block[-32:]       # the longest mark (UTF-16) is 18 bytes
     return found
 
 

@@ -94,11 +94,11 @@ def _parse_yaml(text: str, path) -> dict:
 
 def _read_xlsx(path: Path) -> dict:
     from pipeline.read.archives import MAX_TABLE_UNPACKED
-    from pipeline.read.sheets import open_workbook
+    from pipeline.read.sheets import open_workbook, sheet_rows
 
     workbook = open_workbook(path, CodebookError, hint="save it from Excel as .xlsx", max_unpacked=MAX_TABLE_UNPACKED)
     sheet = workbook["Codebook"] if "Codebook" in workbook.sheetnames else workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+    rows = sheet_rows(sheet, path, CodebookError)
     header = [str(h or "").strip().lower() for h in next(rows, [])]
     if "id" not in header:
         rows.close()

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import yaml
 from yaml.composer import ComposerError
+from yaml.constructor import ConstructorError
 
 MAX_DEPTH = 50          # a codebook nests 4 levels (codes, a code, terms, a language); front matter 1-2
+MAX_DIGITS = 100        # an integer longer than this is no version or count (Python refuses past 4,300 digits)
 
 
 class YamlRefused(ComposerError):
@@ -43,3 +45,14 @@ class NoAliasLoader(yaml.SafeLoader):
 def load(text: str):
     """`yaml.safe_load` without anchors, aliases or deep nesting; raises yaml.YAMLError (YamlRefused for those)."""
     return yaml.load(text, Loader=NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def _bounded_int(loader: NoAliasLoader, node):
+    """A YAML integer, refused (as a YAML error naming the line) when longer than MAX_DIGITS: Python's int() of
+    a 5,000-digit number raises ValueError, which no YAML reader would expect."""
+    if len(node.value) > MAX_DIGITS:
+        raise ConstructorError(None, None, f"a number of {len(node.value):,} digits is not accepted", node.start_mark)
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+NoAliasLoader.add_constructor("tag:yaml.org,2002:int", _bounded_int)

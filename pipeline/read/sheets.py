@@ -44,6 +44,9 @@ def _read_csv(path: Path, error: type[PipelineError]) -> list[tuple[int, list]]:
     rows, count = [], 0
     try:
         for cells in reader:
+            if len(cells) > MAX_COLUMNS:
+                raise error(path, f"has {len(cells):,} columns on one line, more than a roster or score sheet holds "
+                            f"({MAX_COLUMNS:,})", line=reader.line_num, hint="keep one column per attribute")
             rows.append((reader.line_num, cells))
             count += len(cells)
             if count > MAX_TABLE_CELLS:
@@ -74,12 +77,34 @@ def open_workbook(path: Path, error: type[PipelineError], hint: str = "save it f
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several types for a file that is not xlsx
         raise error(path, f"cannot be opened as an Excel workbook ({type(exc).__name__})", hint=hint) from None
+    if not workbook.worksheets:                 # a sheet part missing from the package
+        workbook.close()
+        raise error(path, "holds no readable sheet", hint=hint)
     for worksheet in workbook.worksheets:
-        _bound_rows(worksheet)
+        bound_rows(worksheet)
     return workbook
 
 
-def _bound_rows(worksheet) -> None:
+def sheet_rows(worksheet, path: Path, error: type[PipelineError]):
+    """A read-only sheet's rows as value tuples; damaged sheet XML (a bad row number, a shared string that is not
+    there, a date that is not one, broken XML) is `error` naming the file and sheet, not openpyxl's exception.
+
+    openpyxl parses a read-only sheet only as its rows are read, so the damage shows here, not when opening.
+    """
+    rows = worksheet.iter_rows(values_only=True)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # noqa: BLE001 - openpyxl and its XML parser raise many types for damaged XML
+            rows.close()
+            raise error(path, f"its sheet {worksheet.title!r} is damaged and cannot be read ({type(exc).__name__})",
+                        hint="open it in Excel or LibreOffice and save it again as .xlsx") from None
+        yield row
+
+
+def bound_rows(worksheet) -> None:
     """Read no further than Excel's last row, nor wider than MAX_COLUMNS, whatever the sheet's XML claims.
 
     openpyxl pads every row it reads to the declared width and fills the gap before a row numbered
@@ -110,7 +135,7 @@ def _read_xlsx(path: Path, error: type[PipelineError], sheet: str | None) -> tup
             raise error(path, f"has no sheet {sheet!r}", hint=f"its sheets: {', '.join(workbook.sheetnames)}")
         worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
         rows, count = [], 0
-        for number, cells in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        for number, cells in enumerate(sheet_rows(worksheet, path, error), start=1):
             rows.append((number, list(cells)))
             count += len(cells)
             if count > MAX_TABLE_CELLS:

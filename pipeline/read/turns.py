@@ -17,9 +17,11 @@ STAGE_LABELS = {
     "transcript", "timestamp", "广告", "休息", "中场休息",
 }
 
-_HEADING_LABEL = re.compile(r"^#{1,6}[ \t]*(?P<label>[^\n#][^\n]*?)[ \t]*[:：][ \t]*$")
-_BOLD_LABEL = re.compile(r"^\*\*(?P<label>[^*\n]+?)[ \t]*(?:[:：]\*\*|\*\*[ \t]*[:：])[ \t]*")
-_PLAIN_LABEL = re.compile(r"^[ \t]*(?P<label>[^\W_][\w .'\-]*?)[ \t]*[:：](?!//)[ \t]*")
+# Labels are short (at most 4 words or 10 Han characters), so every repeat is bounded: an unbounded lazy label
+# followed by `[ \t]*[:：]` takes time quadratic in the line (a 200 KB line of spaces ran for minutes).
+_HEADING_LABEL = re.compile(r"^#{1,6}[ \t]{0,40}(?P<label>[^\n#][^\n]{0,150}?)[ \t]{0,40}[:：][ \t]*$")
+_BOLD_LABEL = re.compile(r"^\*\*(?P<label>[^*\n]{1,150}?)[ \t]{0,40}(?:[:：]\*\*|\*\*[ \t]{0,40}[:：])[ \t]*")
+_PLAIN_LABEL = re.compile(r"^[ \t]{0,40}(?P<label>[^\W_][\w .'\-]{0,150}?)[ \t]{0,40}[:：](?!//)[ \t]*")
 _LABEL_CHARS = re.compile(r"^[\w .'\-]+$")
 _TIMESTAMP = re.compile(r"\\?[\[(]\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\\?[\])]")
 _ANNOTATION_LINE = re.compile(r"^[ \t]*(?:>|#{1,6}[ \t])")

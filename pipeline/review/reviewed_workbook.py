@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pipeline.errors import CappedProblems, Problem, ReviewError
 from pipeline.read.roster import cell_text
-from pipeline.read.sheets import open_workbook
+from pipeline.read.sheets import bound_rows, open_workbook, sheet_rows
 from pipeline.runfolder.load import manifest_damage
 from pipeline.runfolder.workbook import DECISIONS, MANIFEST_KEY
 from pipeline.write.folder import FORMAT_VERSION
@@ -69,8 +69,9 @@ def read_manifest(workbook, path: str) -> dict:
         raise ReviewError(path, "is not a qcode workbook (no Run sheet)",
                           hint="give the codebook.xlsx of a qcode run folder, as the reviewer saved it")
     parts: dict[int, str] = {}
-    for key, value, *_ in workbook["Run"].iter_rows(min_row=2, values_only=True):
-        match = re.match(rf"^{MANIFEST_KEY} (\d+)/(\d+)$", cell_text(key))
+    for number, row in enumerate(sheet_rows(workbook["Run"], Path(path), ReviewError), start=1):
+        key, value = (list(row) + [None, None])[:2]         # a Run sheet cut to one column is still read
+        match = re.match(rf"^{MANIFEST_KEY} (\d+)/(\d+)$", cell_text(key)) if number > 1 else None
         if match:
             parts[int(match.group(1))] = "" if value is None else str(value)
     try:
@@ -103,6 +104,9 @@ def read_reviewed(path: str | Path) -> ReviewedWorkbook:
             raise ReviewError(path, "has no Assignments sheet", hint="do not rename or delete the Assignments sheet")
         problems = CappedProblems()
         rows: list[ReviewRow] = []
+        if _sheets_hold(path, (b"<mergeCell ", b"<mergeCell>")):
+            raise ReviewError(path, "has merged cells: a merged decision would count for its first row only",
+                              hint="unmerge the cells (type the decision in every row it applies to) and save again")
         unsaved = _unsaved_formulas(path, desks) if _holds_formulas(path) else {}
         for name in desks:
             rows.extend(_read_desk(workbook[name], name, str(path), codes, problems, unsaved.get(name, {})))
@@ -122,18 +126,23 @@ def read_reviewed(path: str | Path) -> ReviewedWorkbook:
     return ReviewedWorkbook(str(path), manifest, rows)
 
 
-def _holds_formulas(path: Path) -> bool:
-    """Whether any sheet of the workbook holds a formula (`<f>` in its XML; qcode itself never writes one)."""
+def _sheets_hold(path: Path, markers: tuple[bytes, ...]) -> bool:
+    """Whether any sheet's XML holds one of `markers` (scanned in blocks: a desk may be hundreds of MB)."""
     with zipfile.ZipFile(path) as archive:
         for name in archive.namelist():
             if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                 tail = b""
                 with archive.open(name) as part:
                     while block := part.read(1 << 20):
-                        if b"<f>" in tail + block or b"<f " in tail + block:
+                        if any(marker in tail + block for marker in markers):
                             return True
-                        tail = block[-4:]
+                        tail = block[-16:]
     return False
+
+
+def _holds_formulas(path: Path) -> bool:
+    """Whether any sheet of the workbook holds a formula (`<f>` in its XML; qcode itself never writes one)."""
+    return _sheets_hold(path, (b"<f>", b"<f "))
 
 
 def _unsaved_formulas(path: Path, desks: list[str]) -> dict[str, dict[tuple[int, str], str]]:
@@ -146,7 +155,9 @@ def _unsaved_formulas(path: Path, desks: list[str]) -> dict[str, dict[tuple[int,
     values = load_workbook(path, read_only=True, data_only=True)
     try:
         for name in desks:
-            rows = zip(formulas[name].iter_rows(values_only=True), values[name].iter_rows(values_only=True),
+            for book in (formulas, values):
+                bound_rows(book[name])
+            rows = zip(sheet_rows(formulas[name], path, ReviewError), sheet_rows(values[name], path, ReviewError),
                        strict=False)
             header = [cell_text(h).lower() for h in next(rows, ((), ()))[0]]
             columns = [(header.index(c), c) for c in REVIEW_CELLS if c in header]
@@ -164,8 +175,14 @@ def _unsaved_formulas(path: Path, desks: list[str]) -> dict[str, dict[tuple[int,
 
 def _read_desk(sheet, name: str, path: str, codes: set[str], problems: list,
                unsaved: dict[tuple[int, str], str]) -> list[ReviewRow]:
-    iterator = sheet.iter_rows(values_only=True)
+    iterator = sheet_rows(sheet, Path(path), ReviewError)
     header = [cell_text(h).lower() for h in next(iterator, [])]
+    twice = sorted({c for c in header if c and header.count(c) > 1 and c in REQUIRED + OPTIONAL})
+    if twice:
+        iterator.close()
+        raise ReviewError(path, f"sheet {name!r} has two columns named {', '.join(repr(c) for c in twice)}",
+                          hint="keep one column of each name (delete the copy), so no decision is read from the "
+                               "wrong one")
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         iterator.close()            # a read-only sheet's generator holds the file open until closed
@@ -199,7 +216,7 @@ def _read_desk(sheet, name: str, path: str, codes: set[str], problems: list,
         if cell["line"]:
             try:
                 line = int(float(cell["line"]))
-            except ValueError:
+            except (ValueError, OverflowError):
                 problems.append(Problem(path, f"{place}: line {cell['line']!r} is not a number",
                                         hint="give the line number of the passage in the transcript"))
                 continue

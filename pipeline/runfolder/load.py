@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,11 +42,15 @@ def manifest_damage(manifest) -> str:
         return f"its coding unit {options.get('unit') if isinstance(options, dict) else options!r} is not one of " \
                f"{', '.join(UNITS)}"
     limit = options.get("max_file_mb", 1)
-    if isinstance(limit, bool) or not isinstance(limit, int | float) or not limit > 0:
+    if isinstance(limit, bool) or not isinstance(limit, int | float) or not 0 < limit < math.inf:
         return f"its max_file_mb {limit!r} is not a positive number"
     if not isinstance(files, list) or not all(isinstance(f, dict) and isinstance(f.get("source_file"), str)
                                               and isinstance(f.get("sha256"), str) for f in files):
         return "its `files` are not a list of coded files with checksums"
+    for entry in files:
+        name = Path(entry["source_file"])
+        if not entry["source_file"] or name.is_absolute() or ".." in name.parts:
+            return f"it names a transcript {entry['source_file']!r} outside its transcripts folder"
     return ""
 
 
@@ -99,15 +104,25 @@ def load_run(folder: Path) -> RunTables:
         raise RunFolderError(manifest_path, "holds no codebook", hint="re-run `qcode run`") from None
     except CodebookError as error:
         raise RunFolderError(manifest_path, f"its codebook cannot be read: {error.problem}") from None
-    counts = tables["by_interviewee.csv"]
-    try:
-        counts["mentions"] = pd.to_numeric(counts["mentions"], errors="raise").astype(int)
-        roster = tables["roster.csv"]
-        roster["respondent_words"] = pd.to_numeric(roster["respondent_words"], errors="raise").astype(int)
-    except ValueError as error:
-        raise RunFolderError(folder, f"a count is not a number ({error})",
-                             hint="the CSV files of a run folder are qcode's; re-run `qcode run`") from None
+    counts, roster = tables["by_interviewee.csv"], tables["roster.csv"]
+    counts["mentions"] = counted(counts["mentions"], folder / "by_interviewee.csv")
+    roster["respondent_words"] = counted(roster["respondent_words"], folder / "roster.csv")
     return RunTables(path=folder, manifest=manifest, roster=roster, counts=counts, codebook=codebook)
+
+
+MAX_COUNT = 10 ** 15            # more mentions or words than any archive holds: a damaged or forged table
+
+
+def counted(column: pd.Series, path: Path) -> pd.Series:
+    """A column of counts as integers; a RunFolderError naming the file and row for anything that is not a whole
+    number from 0 to MAX_COUNT (a decimal, a negative, an overflow: never truncated or wrapped silently)."""
+    for row, text in enumerate(column, start=2):
+        value = text.strip()
+        if not (value.isdigit() and value.isascii() and len(value) <= 16 and int(value) <= MAX_COUNT):
+            raise RunFolderError(path, f"row {row}: {column.name} {text[:30]!r} is not a count (a whole number "
+                                 "from 0)", line=row, hint="the CSV files of a run folder are qcode's; re-run "
+                                                           "`qcode run`")
+    return column.astype("int64")
 
 
 def _read_table(path: Path, columns: list[str]) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import pandas as pd
 
 from pipeline.errors import Problem, RunFolderError, RunInputsError, TranscriptError
 from pipeline.read.transcripts import MAX_TRANSCRIPT_BYTES, file_checksum, read_bytes, read_transcript
-from pipeline.runfolder.load import RunTables
+from pipeline.runfolder.load import RunTables, counted
 from pipeline.write.folder import read_csv_table
 
 
@@ -17,27 +17,52 @@ def read_assignments(tables: RunTables) -> pd.DataFrame:
     path = tables.path / "assignments.csv"
     try:
         frame = read_csv_table(path)
-        frame["char_start"] = frame["char_start"].astype(int)
-        frame["char_end"] = frame["char_end"].astype(int)
-        frame["line"] = frame["line"].astype(int)
+        for column in ("char_start", "char_end", "line"):
+            frame[column] = counted(frame[column], path)
     except FileNotFoundError:
         raise RunFolderError(path, "missing from the run folder", hint="re-run `qcode run`") from None
     except (OSError, UnicodeDecodeError, ValueError, KeyError) as error:
         raise RunFolderError(path, f"cannot be read ({error})", hint="re-run `qcode run`") from None
+    backwards = frame.index[frame["char_end"] < frame["char_start"]]
+    if len(backwards):
+        row = int(backwards[0]) + 2
+        raise RunFolderError(path, f"row {row}: char_end is before char_start", line=row,
+                             hint="the CSV files of a run folder are qcode's; re-run `qcode run`")
     return frame
 
 
+RECORD_FILE_CEILING = 1_000_000_000   # a record may raise the size limit (the run's --max-file-mb), never past this
+
+
 def run_file_limit(manifest: dict) -> int:
-    """The largest transcript the run would code (its --max-file-mb), in bytes."""
+    """The largest transcript the run would code (its --max-file-mb), in bytes; a record from elsewhere cannot
+    lift it past RECORD_FILE_CEILING."""
     mb = manifest.get("options", {}).get("max_file_mb")
-    return int(float(mb) * 1e6) if mb is not None else MAX_TRANSCRIPT_BYTES
+    return min(int(float(mb) * 1e6), RECORD_FILE_CEILING) if mb is not None else MAX_TRANSCRIPT_BYTES
+
+
+def inside(root: Path, source_file: str) -> Path | None:
+    """The path of a run's transcript under `root`, or None where the record's name leads out of it (an absolute
+    path, `..`, a link out): then it is never read, not even looked at."""
+    relative = Path(source_file)
+    if not source_file or relative.is_absolute() or ".." in relative.parts:
+        return None
+    path = root / relative
+    try:
+        resolved, top = path.resolve(), root.resolve()
+    except (OSError, RuntimeError):
+        return None
+    return path if resolved.is_relative_to(top) else None
 
 
 def verified_bytes(entry: dict, root: Path, limit: int) -> bytes | Problem:
     """The bytes of a file the run coded (an entry of run.json's `files`), read from `root` once;
     a Problem if it is gone or changed since the run (its SHA-256 differs from the run's record)."""
     source_file = entry["source_file"]
-    path = root / source_file
+    path = inside(root, source_file)
+    if path is None:
+        return Problem(source_file, "the run's record names a transcript outside its transcripts folder; not read",
+                       hint="use the run folder or workbook qcode wrote; do not edit its run record")
     if not path.is_file():
         return Problem(source_file, f"the transcript is not in {root} any more",
                        hint="give the folder the transcripts moved to with --transcripts")

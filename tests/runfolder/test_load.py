@@ -128,7 +128,19 @@ def test_non_numeric_count_is_refused(machine_run):
     cells = lines[1].split(",")
     cells[header.index("mentions")] = "two"
     path.write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n", encoding="utf-8")
-    with pytest.raises(RunFolderError, match="a count is not a number"):
+    with pytest.raises(RunFolderError, match="row 2: mentions 'two' is not a count") as error:
+        load_run(machine_run)
+    assert error.value.file == str(path)                 # the file at fault, not the folder
+
+
+@pytest.mark.parametrize("value", ["1.9", "-5", "99999999999999999999999", "1e400", "nan"])
+def test_a_count_that_is_not_a_whole_number_is_refused_not_truncated(machine_run, value):
+    path = machine_run / "by_interviewee.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    cells = lines[1].split(",")
+    cells[lines[0].split(",").index("mentions")] = value
+    path.write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n", encoding="utf-8")
+    with pytest.raises(RunFolderError, match="is not a count"):
         load_run(machine_run)
 
 
@@ -139,5 +151,5 @@ def test_non_numeric_word_count_in_the_roster_is_refused(machine_run):
     rows = [line.split(",") for line in text.splitlines()[1:]]
     rows[0][header.index("respondent_words")] = "six"
     path.write_text("\n".join(",".join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
-    with pytest.raises(RunFolderError, match="a count is not a number"):
+    with pytest.raises(RunFolderError, match="respondent_words 'six' is not a count"):
         load_run(machine_run)

@@ -64,9 +64,20 @@ def test_read_assignments_with_a_non_numeric_position_cannot_be_read(tables):
     cells = lines[1].split(",")
     cells[header.index("char_start")] = "six"
     path.write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n", encoding="utf-8")
-    with pytest.raises(RunFolderError, match="cannot be read") as error:
+    with pytest.raises(RunFolderError, match="char_start 'six' is not a count") as error:
         read_assignments(tables)
     assert error.value.file == str(path)
+
+
+def test_read_assignments_refuses_a_span_that_ends_before_it_starts(tables):
+    path = tables.path / "assignments.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index("char_start")], cells[header.index("char_end")] = "50", "10"
+    path.write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n", encoding="utf-8")
+    with pytest.raises(RunFolderError, match="row 2: char_end is before char_start"):
+        read_assignments(tables)
 
 
 def test_verified_bytes_of_an_unchanged_transcript_are_its_bytes(tables):
