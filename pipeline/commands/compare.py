@@ -74,6 +74,10 @@ def run_comparison(options: CompareOptions) -> CompareReport:
     notes = groups.notes + codes.notes
     if (overlap := overlap_note(groups)) is not None:
         notes.append(overlap)
+    before_units = [name for run, name in zip(runs, names, strict=True) if "units" not in run.counts.columns]
+    if before_units:
+        notes.append(note("runs", f"{', '.join(before_units)} were coded before coding units were counted: their "
+                          "groups' units columns are blank", hint="run `qcode run` again on them to count units"))
     codings = {r.coding for r in runs}
     if len(codings) > 1:
         notes.append(note("runs", "some runs are reviewed and some are machine coding only",

@@ -12,12 +12,19 @@ import pandas as pd
 
 from pipeline.errors import CompareError, Problem, note
 from pipeline.runfolder.load import RunTables
-from pipeline.stats.significance import benjamini_hochberg, fisher_two_sided, log_likelihood_g2, log_ratio, pearson_chi2
+from pipeline.stats.significance import (
+    benjamini_hochberg,
+    fisher_two_sided,
+    log_likelihood_g2,
+    log_ratio,
+    pearson_chi2,
+)
 
 GROUP_COLUMNS = ("stakeholder_group", "stakeholder_groups")
 COMPARE_COLUMNS = ["group", "code", "label", "interviewees_mentioning", "group_size", "share", "mentions",
-                   "respondent_words", "per_1000_words", "log_ratio", "fisher_p", "fisher_p_adj", "chi2",
-                   "chi2_p", "chi2_p_adj", "chi2_warning", "g2", "g2_p", "g2_p_adj", "definition"]
+                   "respondent_words", "per_1000_words", "units", "units_per_1000_words", "log_ratio", "fisher_p",
+                   "fisher_p_adj", "chi2", "chi2_p", "chi2_p_adj", "chi2_warning", "g2", "g2_p", "g2_p_adj",
+                   "definition"]
 _SPLIT = re.compile(r"\s*[;,、]\s*")
 
 
@@ -29,6 +36,7 @@ class Member:
     interviewee_id: str
     words: int
     mentions: dict[str, int]
+    units: dict[str, int] | None = None       # coding units holding each code (None: a run from before units)
 
 
 @dataclass
@@ -82,12 +90,13 @@ def group_interviewees(runs: list[RunTables], by: str, labels: dict[str, str] | 
         if label is None and column not in run.roster.columns:
             raise CompareError(run.path / "roster.csv", f"the roster has no `{by}` column to group by",
                                hint=f"add it to the run's roster and re-run, or give --label {name}=NAME")
-        counts = _mentions_by_interviewee(run)
+        counts, units = _mentions_by_interviewee(run), _units_by_interviewee(run)
         if run.roster.empty:
             raise CompareError(run.path, "the run coded no interviewee", hint="check that run's problems in run.json")
         for row in run.roster.to_dict("records"):      # by name: a column such as `home region` is no identifier
             person = str(row["interviewee_id"])
-            member = Member(name, person, int(row["respondent_words"]), counts.get(person, {}))
+            member = Member(name, person, int(row["respondent_words"]), counts.get(person, {}),
+                            None if units is None else units.get(person, {}))
             if label is not None:
                 groups = [label]
             elif is_group_column(by):
@@ -135,6 +144,15 @@ def _check_groups(groups: Groups, runs: list[RunTables], names: list[str]) -> No
                                "rates per 1,000 words cannot be computed",
                                hint="check the runs' problems (undecodable or empty transcripts?), "
                                     "or leave the group out with --groups")
+
+
+def _units_by_interviewee(run: RunTables) -> dict[str, dict[str, int]] | None:
+    if "units" not in run.counts.columns:
+        return None
+    units: dict[str, dict[str, int]] = {}
+    for person, code, n in zip(run.counts["interviewee_id"], run.counts["code"], run.counts["units"], strict=True):
+        units.setdefault(str(person), {})[code] = int(n)
+    return units
 
 
 def _mentions_by_interviewee(run: RunTables) -> dict[str, dict[str, int]]:
@@ -212,6 +230,8 @@ def compare_table(groups: Groups, codes: Codes) -> pd.DataFrame:
         sizes = [len(groups.members[g]) for g in names]
         mentions = [sum(m.mentions.get(code, 0) for m in groups.members[g]) for g in names]
         words = [sum(m.words for m in groups.members[g]) for g in names]
+        units = [math.nan if any(m.units is None for m in groups.members[g])
+                 else sum(m.units.get(code, 0) for m in groups.members[g]) for g in names]
         tests = _code_tests(mentioning, sizes, mentions, words) if tested else {}
         for index, group in enumerate(names):
             rows.append({
@@ -219,6 +239,7 @@ def compare_table(groups: Groups, codes: Codes) -> pd.DataFrame:
                 "interviewees_mentioning": mentioning[index], "group_size": sizes[index],
                 "share": mentioning[index] / sizes[index], "mentions": mentions[index],
                 "respondent_words": words[index], "per_1000_words": 1000 * mentions[index] / words[index],
+                "units": units[index], "units_per_1000_words": 1000 * units[index] / words[index],
                 "log_ratio": (log_ratio(mentions[index], words[index], sum(mentions) - mentions[index],
                                         sum(words) - words[index]) if tested and sum(mentions) else math.nan),
                 **tests, "definition": f"differs: {codes.differs[code]}" if code in codes.differs else "same"})

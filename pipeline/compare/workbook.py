@@ -16,14 +16,17 @@ from pipeline.write.plots import grouped_bars
 
 WORDS_NOTE = ("respondent_words counts words as qcode segments them: spaCy tokens for English, jieba words for "
               "Chinese (not characters), punctuation left out, so rates per 1,000 words are comparable across "
-              "languages.")
+              "languages. units = coding units (sentences, or turns with --unit turn) holding the code: a "
+              "sentence that says it three times is 3 mentions and 1 unit, so units_per_1000_words is not "
+              "inflated by repetition; the tests are on mentions.")
 TESTS_NOTE = ("Tests are two-sided, per code. fisher_p: Fisher's exact test on interviewees mentioning vs not, "
               "two groups. chi2_p: Pearson's chi-square on the same table, more than two groups (chi2_warning "
               "flags expected counts below 5). g2/g2_p: log-likelihood G² on mentions per word (Rayson & Garside "
               "2000), k−1 degrees of freedom. log_ratio: log2 of the group's mentions per word over everyone "
               "else's (Hardie 2014; a zero count taken as 0.5). …_adj: Benjamini–Hochberg adjusted across the "
               "codes compared.")
-_FORMATS = {"share": "0.0%", "per_1000_words": "0.00", "log_ratio": "0.00", "chi2": "0.00", "g2": "0.00",
+_FORMATS = {"share": "0.0%", "per_1000_words": "0.00", "units_per_1000_words": "0.00", "log_ratio": "0.00",
+            "chi2": "0.00", "g2": "0.00",
             **{c: "0.0000" for c in ("fisher_p", "fisher_p_adj", "chi2_p", "chi2_p_adj", "g2_p", "g2_p_adj")}}
 
 

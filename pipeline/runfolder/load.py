@@ -61,7 +61,7 @@ class RunTables:
     path: Path
     manifest: dict
     roster: pd.DataFrame          # roster as used: one row per coded interviewee, text columns
-    counts: pd.DataFrame          # by_interviewee: interviewee_id, code, mentions
+    counts: pd.DataFrame          # by_interviewee: interviewee_id, code, mentions (and units, since they are counted)
     codebook: Codebook
 
     @property
@@ -106,6 +106,8 @@ def load_run(folder: Path) -> RunTables:
         raise RunFolderError(manifest_path, f"its codebook cannot be read: {error.problem}") from None
     counts, roster = tables["by_interviewee.csv"], tables["roster.csv"]
     counts["mentions"] = counted(counts["mentions"], folder / "by_interviewee.csv")
+    if "units" in counts.columns:                 # run folders written before units were counted have none
+        counts["units"] = counted(counts["units"], folder / "by_interviewee.csv")
     roster["respondent_words"] = counted(roster["respondent_words"], folder / "roster.csv")
     return RunTables(path=folder, manifest=manifest, roster=roster, counts=counts, codebook=codebook)
 

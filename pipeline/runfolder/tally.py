@@ -25,6 +25,7 @@ class Tallies:
     by_interviewee: pd.DataFrame     # long form
     wide: pd.DataFrame               # one row per interviewee, a column per code
     presence: pd.DataFrame
+    units: pd.DataFrame              # as `wide`, a column per code: coding units holding it
     by_group: pd.DataFrame
     by_country: pd.DataFrame | None
     by_term: pd.DataFrame
@@ -47,6 +48,12 @@ def tally(mentions: list[Mention], roster: Roster, codebook: Codebook, words: di
     counts: dict[tuple[str, str], int] = {}
     for m in respondent:
         counts[(m.interviewee_id, m.code)] = counts.get((m.interviewee_id, m.code), 0) + 1
+    owner = {p.file: p.id for p in people}
+    units: dict[tuple[str, str], int] = {}       # distinct coding units holding the code, per interviewee
+    for source_file, _unit, present in unit_codes:
+        for code in present:
+            key = (owner.get(source_file, ""), code)
+            units[key] = units.get(key, 0) + 1
 
     long_rows = []
     for person in people:
@@ -54,9 +61,9 @@ def tally(mentions: list[Mention], roster: Roster, codebook: Codebook, words: di
         for code in codes:
             n = counts.get((person.id, code), 0)
             long_rows.append({"interviewee_id": person.id, "code": code, "mentions": n,
-                              "respondent_words": n_words,
+                              "units": units.get((person.id, code), 0), "respondent_words": n_words,
                               "per_1000_words": round(1000 * n / n_words, 4) if n_words else 0.0})
-    by_interviewee = pd.DataFrame(long_rows, columns=["interviewee_id", "code", "mentions",
+    by_interviewee = pd.DataFrame(long_rows, columns=["interviewee_id", "code", "mentions", "units",
                                                       "respondent_words", "per_1000_words"])
 
     groups = roster.groups
@@ -73,18 +80,20 @@ def tally(mentions: list[Mention], roster: Roster, codebook: Codebook, words: di
                     + [group_column(g) for g in groups] + ["respondent_words"] + codes)
     wide = pd.DataFrame(wide_rows, columns=wide_columns)
     presence = wide.copy()
+    unit_matrix = wide.copy()
     for code in codes:
         presence[code] = (presence[code] > 0).astype(int)
+        unit_matrix[code] = [units.get((person.id, code), 0) for person in people]
 
-    by_group = _by_category(people, codes, counts, lambda p: p.groups, "stakeholder_group")
+    by_group = _by_category(people, codes, counts, units, lambda p: p.groups, "stakeholder_group")
     countries = {p.country for p in people if p.country}
     by_country = None
     if len(countries) > 1:
-        by_country = _by_category(people, codes, counts, lambda p: (p.country,) if p.country else (),
+        by_country = _by_category(people, codes, counts, units, lambda p: (p.country,) if p.country else (),
                                   "country")
     by_term = _by_term(respondent, codebook)
     cooccurrence = _cooccurrence(unit_codes, codes)
-    codebook_table = _codebook_table(codebook, by_group, counts, people)
+    codebook_table = _codebook_table(codebook, by_group, counts, units, people)
     interviewer = None
     if include_interviewer:
         asked: dict[tuple[str, str], int] = {}
@@ -95,11 +104,11 @@ def tally(mentions: list[Mention], roster: Roster, codebook: Codebook, words: di
             [{"interviewee_id": p.id, "code": c, "interviewer_mentions": asked.get((p.id, c), 0)}
              for p in people for c in codes],
             columns=["interviewee_id", "code", "interviewer_mentions"])
-    return Tallies(by_interviewee, wide, presence, by_group, by_country, by_term, cooccurrence,
+    return Tallies(by_interviewee, wide, presence, unit_matrix, by_group, by_country, by_term, cooccurrence,
                    codebook_table, interviewer)
 
 
-def _by_category(people, codes, counts, categories_of, column: str) -> pd.DataFrame:
+def _by_category(people, codes, counts, units, categories_of, column: str) -> pd.DataFrame:
     members: dict[str, list[str]] = {}
     for person in people:
         for category in categories_of(person):
@@ -109,8 +118,9 @@ def _by_category(people, codes, counts, categories_of, column: str) -> pd.DataFr
         for code in codes:
             per_person = [counts.get((i, code), 0) for i in ids]
             rows.append({column: category, "code": code, "mentions": sum(per_person),
+                         "units": sum(units.get((i, code), 0) for i in ids),
                          "interviewees": sum(1 for n in per_person if n), "group_size": len(ids)})
-    return pd.DataFrame(rows, columns=[column, "code", "mentions", "interviewees", "group_size"])
+    return pd.DataFrame(rows, columns=[column, "code", "mentions", "units", "interviewees", "group_size"])
 
 
 def _by_term(respondent: list[Mention], codebook: Codebook) -> pd.DataFrame:
@@ -142,7 +152,7 @@ def _cooccurrence(unit_codes, codes: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _codebook_table(codebook: Codebook, by_group: pd.DataFrame, counts, people) -> pd.DataFrame:
+def _codebook_table(codebook: Codebook, by_group: pd.DataFrame, counts, units, people) -> pd.DataFrame:
     rows = []
     for code in codebook.codes:
         per_person = [counts.get((p.id, code.id), 0) for p in people]
@@ -151,7 +161,8 @@ def _codebook_table(codebook: Codebook, by_group: pd.DataFrame, counts, people) 
                "terms_en": "; ".join(t.text for t in code.terms if t.lang == "en"),
                "terms_zh": "; ".join(t.text for t in code.terms if t.lang == "zh"),
                "exclude": "; ".join(t.text for t in code.excludes),
-               "mentions": sum(per_person), "interviewees": sum(1 for n in per_person if n)}
+               "mentions": sum(per_person), "units": sum(units.get((p.id, code.id), 0) for p in people),
+               "interviewees": sum(1 for n in per_person if n)}
         for _, g in by_group[by_group["code"] == code.id].iterrows():
             row[f"interviewees: {g['stakeholder_group']}"] = int(g["interviewees"])
         rows.append(row)

@@ -177,6 +177,7 @@ def write_workbook(path, tallies: Tallies, desk: Desk, manifest: dict,
         write_frame(workbook, title, frame, position=index)     # before the desk
     write_frame(workbook, "By interviewee", tallies.wide, color_columns=desk.code_ids or None)
     write_frame(workbook, "Presence", tallies.presence, color_columns=desk.code_ids or None)
+    write_frame(workbook, "Units", tallies.units, color_columns=desk.code_ids or None)
     write_frame(workbook, "By group", tallies.by_group)
     if tallies.by_country is not None:
         write_frame(workbook, "By country", tallies.by_country)

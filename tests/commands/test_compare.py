@@ -255,3 +255,25 @@ def test_bad_input_gets_a_clear_message(tmp_path, case, message):
     result = qcode("compare", *args, "--out", tmp_path / "cmp")
     assert result.exit_code == 1 and message in result.output, result.output
     assert not (tmp_path / "cmp").exists()
+
+
+def test_units_and_units_per_1000_words_sit_beside_mentions(machine_run, tmp_path):
+    result = qcode("compare", machine_run, "--out", tmp_path / "cmp")
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(tmp_path / "cmp" / "compare.csv", encoding="utf-8-sig").set_index(["group", "code"])
+    by_group = pd.read_csv(machine_run / "by_group.csv", encoding="utf-8-sig").set_index(["stakeholder_group",
+                                                                                          "code"])
+    for (group, code), row in table.iterrows():
+        assert row.units == by_group.loc[(group, code), "units"]
+        assert row.units_per_1000_words == pytest.approx(1000 * row.units / row.respondent_words)
+
+
+def test_a_run_from_before_units_compares_with_blank_units_and_a_note(machine_run, tmp_path):
+    path = machine_run / "by_interviewee.csv"
+    pd.read_csv(path, encoding="utf-8-sig", dtype=str).drop(columns="units").to_csv(path, index=False,
+                                                                                   encoding="utf-8-sig")
+    result = qcode("compare", machine_run, "--out", tmp_path / "cmp")
+    assert result.exit_code == 0, result.output
+    assert "were coded before coding units were counted" in result.output
+    table = pd.read_csv(tmp_path / "cmp" / "compare.csv", encoding="utf-8-sig")
+    assert table["units"].isna().all() and table["mentions"].sum() > 0

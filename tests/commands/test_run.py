@@ -44,11 +44,11 @@ def test_run_writes_every_output_with_designed_columns(corpus, codebook_file, tm
     assignments = pd.read_csv(out / "assignments.csv", encoding="utf-8-sig", dtype=str)
     assert list(assignments.columns) == ASSIGNMENT_COLUMNS
     assert list(pd.read_csv(out / "by_interviewee.csv", encoding="utf-8-sig").columns) == [
-        "interviewee_id", "code", "mentions", "respondent_words", "per_1000_words"]
+        "interviewee_id", "code", "mentions", "units", "respondent_words", "per_1000_words"]
     assert list(pd.read_csv(out / "by_group.csv", encoding="utf-8-sig").columns) == [
-        "stakeholder_group", "code", "mentions", "interviewees", "group_size"]
+        "stakeholder_group", "code", "mentions", "units", "interviewees", "group_size"]
     assert list(pd.read_csv(out / "by_country.csv", encoding="utf-8-sig").columns) == [
-        "country", "code", "mentions", "interviewees", "group_size"]
+        "country", "code", "mentions", "units", "interviewees", "group_size"]
     assert list(pd.read_csv(out / "by_term.csv", encoding="utf-8-sig").columns) == [
         "code", "term", "mentions", "interviewees"]
 
@@ -79,8 +79,8 @@ def test_workbook_sheets_read_back(corpus, codebook_file, tmp_path):
     out = tmp_path / "out"
     run([corpus, "--codebook", codebook_file, "--out", out, "-q"])
     workbook = load_workbook(out / "codebook.xlsx", rich_text=True)
-    assert workbook.sheetnames[:9] == ["Codebook", "Assignments", "By interviewee", "Presence", "By group",
-                                       "By country", "By term", "Co-occurrence", "Run"]
+    assert workbook.sheetnames[:10] == ["Codebook", "Assignments", "By interviewee", "Presence", "Units", "By group",
+                                        "By country", "By term", "Co-occurrence", "Run"]
     assert workbook["Lists"].sheet_state == "hidden"
     chart = workbook["Chart"]
     assert len(chart._charts) == 1 and chart._charts[0].type == "col"
@@ -334,3 +334,25 @@ def test_pipeline_errors_survive_pickling_between_processes():
     assert (error.file, error.problem, error.hint, error.line) == ("a.txt", "the file is empty", "fill it", 3)
     strict = pickle.loads(pickle.dumps(StrictModeError("o", "1 problem", problems=["p"])))
     assert strict.problems == ["p"]
+
+
+def test_units_count_the_coding_units_holding_a_code_beside_its_mentions(tmp_path, codebook_file):
+    folder = tmp_path / "t"
+    # hand count: sentence 1 says privacy three times (3 mentions, 1 unit); sentence 2 once (1 mention, 1 unit);
+    # sentence 3 says fairness (equity) once; as one turn (--unit turn) privacy is 4 mentions in 1 unit
+    write(folder, "a.txt", "Anna: Privacy, privacy and privacy again. Then privacy. And fairness.\n")
+    write(folder, "roster.csv", "interviewee_id,file,stakeholder_groups,country\na,a.txt,G,X\n")
+    for unit, expected in (("sentence", {"privacy": (4, 2), "equity": (1, 1)}),
+                           ("turn", {"privacy": (4, 1), "equity": (1, 1)})):
+        out = tmp_path / unit
+        assert run([folder, "--codebook", codebook_file, "--out", out, "-q", "--unit", unit]).exit_code == 0
+        long = pd.read_csv(out / "by_interviewee.csv", encoding="utf-8-sig").set_index("code")
+        group = pd.read_csv(out / "by_group.csv", encoding="utf-8-sig").set_index("code")
+        sheet = pd.read_excel(out / "codebook.xlsx", sheet_name="Codebook").set_index("code")
+        units = pd.read_excel(out / "codebook.xlsx", sheet_name="Units")
+        for code, (mentions, n_units) in expected.items():
+            assert (long.loc[code, "mentions"], long.loc[code, "units"]) == (mentions, n_units), (unit, code)
+            assert (group.loc[code, "mentions"], group.loc[code, "units"]) == (mentions, n_units), (unit, code)
+            assert (sheet.loc[code, "mentions"], sheet.loc[code, "units"]) == (mentions, n_units), (unit, code)
+            assert units[code].iloc[0] == n_units
+

@@ -58,7 +58,7 @@ def rows(sheet):
 
 def test_sheets_in_order_with_the_lists_sheet_hidden(tmp_path):
     _, workbook = book(tmp_path, [FAIRNESS])
-    assert workbook.sheetnames == ["Codebook", "Assignments", "By interviewee", "Presence", "By group",
+    assert workbook.sheetnames == ["Codebook", "Assignments", "By interviewee", "Presence", "Units", "By group",
                                    "By term", "Co-occurrence", "Run", "Chart", LISTS_SHEET]
     assert workbook[LISTS_SHEET].sheet_state == "hidden"
 
@@ -206,8 +206,8 @@ def test_run_sheet_lists_files_and_problems(tmp_path):
 def test_tables_around_the_desk_hold_the_tallies(tmp_path):
     _, workbook = book(tmp_path, [FAIRNESS, PRIVACY])
     by_group = rows(workbook["By group"])
-    assert by_group[0] == ["stakeholder_group", "code", "mentions", "interviewees", "group_size"]
-    assert ["G1", "equity", 1, 1, 1] in by_group and ["G2", "privacy", 0, 0, 1] in by_group
+    assert by_group[0] == ["stakeholder_group", "code", "mentions", "units", "interviewees", "group_size"]
+    assert ["G1", "equity", 1, 1, 1, 1] in by_group and ["G2", "privacy", 0, 0, 0, 1] in by_group
     assert rows(workbook["Co-occurrence"]) == [["code", "equity", "privacy"], ["equity", 1, 1], ["privacy", 1, 1]]
     assert rows(workbook["Chart"])[:3] == [["code", "G1", "G2"], ["equity", 1, 0], ["privacy", 1, 0]]
 

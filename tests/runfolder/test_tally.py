@@ -47,10 +47,11 @@ def records(frame: pd.DataFrame, *key: str) -> dict:
 def test_by_interviewee_counts_respondent_mentions_with_zeros_and_rate_per_1000_words(tallies):
     # p1: fairness ×2 → equity 2 (2/200 words = 10 per 1000), privacy 1 (5 per 1000);
     # p2: 公平 → equity 1 (1/100 = 10 per 1000); p3 only asked (interviewer): all zeros.
+    # units (UNITS): a.txt holds equity in units 0 and 1, privacy in unit 0; b.txt equity in unit 0.
     assert records(tallies.by_interviewee, "interviewee_id", "code") == {
-        ("p1", "equity"): (2, 200, 10.0), ("p1", "privacy"): (1, 200, 5.0),
-        ("p2", "equity"): (1, 100, 10.0), ("p2", "privacy"): (0, 100, 0.0),
-        ("p3", "equity"): (0, 50, 0.0), ("p3", "privacy"): (0, 50, 0.0),
+        ("p1", "equity"): (2, 2, 200, 10.0), ("p1", "privacy"): (1, 1, 200, 5.0),
+        ("p2", "equity"): (1, 1, 100, 10.0), ("p2", "privacy"): (0, 0, 100, 0.0),
+        ("p3", "equity"): (0, 0, 50, 0.0), ("p3", "privacy"): (0, 0, 50, 0.0),
     }
 
 
@@ -71,18 +72,20 @@ def test_interviewer_mentions_are_never_added_to_interviewee_counts(tallies):
 def test_by_group_counts_mentions_distinct_mentioners_and_group_size(tallies):
     # Policy = {p1, p2}: equity 2+1=3 by 2 people, privacy 1 by p1;
     # Developer = {p2, p3}: equity 1 by p2, privacy none. p2 counts in both groups.
+    # units: Policy equity 2 (p1) + 1 (p2) = 3, privacy 1; Developer equity 1 (p2)
     assert records(tallies.by_group, "stakeholder_group", "code") == {
-        ("Policy", "equity"): (3, 2, 2), ("Policy", "privacy"): (1, 1, 2),
-        ("Developer", "equity"): (1, 1, 2), ("Developer", "privacy"): (0, 0, 2),
+        ("Policy", "equity"): (3, 3, 2, 2), ("Policy", "privacy"): (1, 1, 1, 2),
+        ("Developer", "equity"): (1, 1, 1, 2), ("Developer", "privacy"): (0, 0, 0, 2),
     }
-    assert list(tallies.by_group.columns) == ["stakeholder_group", "code", "mentions", "interviewees", "group_size"]
+    assert list(tallies.by_group.columns) == ["stakeholder_group", "code", "mentions", "units", "interviewees",
+                                              "group_size"]
 
 
 def test_by_country_counts_each_country_when_there_are_two(tallies):
     # China = {p1, p2}: equity 3 by 2, privacy 1 by 1; Kenya = {p3}: nothing
     assert records(tallies.by_country, "country", "code") == {
-        ("China", "equity"): (3, 2, 2), ("China", "privacy"): (1, 1, 2),
-        ("Kenya", "equity"): (0, 0, 1), ("Kenya", "privacy"): (0, 0, 1),
+        ("China", "equity"): (3, 3, 2, 2), ("China", "privacy"): (1, 1, 1, 2),
+        ("Kenya", "equity"): (0, 0, 0, 1), ("Kenya", "privacy"): (0, 0, 0, 1),
     }
 
 
@@ -108,6 +111,14 @@ def test_presence_is_zero_or_one_per_code(tallies):
     presence = tallies.presence.set_index("interviewee_id")[["equity", "privacy"]]
     assert presence.to_dict("index") == {
         "p1": {"equity": 1, "privacy": 1}, "p2": {"equity": 1, "privacy": 0}, "p3": {"equity": 0, "privacy": 0}}
+
+
+def test_units_matrix_counts_coding_units_per_interviewee_and_code(tallies):
+    # p1: equity in units 0 and 1 of a.txt (2 mentions there too), privacy in unit 0; p2: equity in b.txt unit 0
+    units = tallies.units.set_index("interviewee_id")[["equity", "privacy"]]
+    assert units.to_dict("index") == {
+        "p1": {"equity": 2, "privacy": 1}, "p2": {"equity": 1, "privacy": 0}, "p3": {"equity": 0, "privacy": 0}}
+    assert list(tallies.units.columns) == list(tallies.wide.columns)
 
 
 def test_presence_keeps_the_other_columns_of_wide(tallies):
