@@ -75,11 +75,21 @@ def run(transcripts, codebook, roster, out, unit, language, include_interviewer,
 
 @main.command()
 @click.argument("codebook", type=PATH)
-def check(codebook):
+@click.option("--corpus", type=PATH, help="A transcripts folder: per term its mentions and near misses, per code "
+              "its candidate words, into a workbook.")
+@click.option("--roster", type=PATH, help="The corpus's roster [default: roster.csv/.xlsx in the corpus folder]")
+@click.option("-o", "--out", type=PATH, help="The check workbook (.xlsx) [default: a new outputs/check-….xlsx]")
+@click.option("--force", is_flag=True, help="Replace a check workbook qcode wrote.")
+@click.option("--jobs", "-j", type=JOBS, default=None, help="Parallel processes [default: all cores].")
+@click.option("--cache", "cache_dir", type=PATH, help="Segmentation cache folder [default: the user's cache folder].")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the segmentation cache.")
+@click.option("--quiet", "-q", is_flag=True, help="With --corpus: one line per code.")
+def check(codebook, corpus, roster, out, force, jobs, cache_dir, no_cache, quiet):
     """Show how each term of CODEBOOK is matched, and warn about terms that look wrong."""
     from pipeline.commands.check import CheckOptions, run_check
 
-    _finish(run_check, CheckOptions(codebook=codebook))
+    _finish(run_check, CheckOptions(codebook=codebook, corpus=corpus, roster=roster, out=out, force=force,
+                                    jobs=jobs, cache=cache_dir, no_cache=no_cache), quiet)
 
 
 @main.command()
