@@ -29,6 +29,7 @@ class Transcript:
     front_matter: dict = field(default_factory=dict)
     labelled: bool = True     # False: no speaker labels, all respondent
     notes: list = field(default_factory=list)
+    decided_by: str = ""      # how roles were decided: roster, known label, only speaker, no labels; "" = not yet
 
 
 @dataclass(frozen=True)
@@ -189,3 +190,4 @@ class FileResult:
     unit_spans: list = field(default_factory=list)   # with Settings.keep_units: (start, end, speaker, role)
     text: str = ""                                   # with Settings.keep_units: the file's text
     cached: bool = False                             # normalized and segmented text came from the cache
+    speakers: list = field(default_factory=list)     # per label: {source_file, label, role, decided_by, turns, words}

@@ -30,7 +30,7 @@ from pathlib import Path
 from pipeline.text.zh_words import Segmenter
 from pipeline.versions import installed_versions
 
-CACHE_FORMAT = 2                      # 2: entries signed (HMAC-SHA256)
+CACHE_FORMAT = 3                      # 2: entries signed (HMAC-SHA256); 3: the speaker table, guessed roles
 ENV_VARIABLE = "QCODE_CACHE"          # overrides the default folder (tests point it at a temporary one)
 CONFIG_VARIABLE = "QCODE_CONFIG"      # overrides the user's config folder, where the signing key lives
 _MAGIC = b"qcode-c2"                  # an entry: magic, 32-byte signature, pickle

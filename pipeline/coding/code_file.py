@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.coding.match import Matcher
+from pipeline.coding.speakers import decide_roles, speaker_rows
 from pipeline.errors import PipelineError, Problem, TranscriptError
 from pipeline.models import INTERVIEWER, RESPONDENT, Assignment, FileResult, Transcript
 from pipeline.read.transcripts import MAX_TRANSCRIPT_BYTES, file_checksum, read_bytes, read_transcript
@@ -67,6 +68,7 @@ class PreparedFile:
     language: str
     profile: str
     turns: list[CodedTurn] = field(default_factory=list)
+    speakers: list[dict] = field(default_factory=list)     # the speaker table (speakers.speaker_rows)
 
 
 def resolve_language(job: FileJob, transcript: Transcript) -> tuple[str, str]:
@@ -87,9 +89,8 @@ def prepare_file(job: FileJob, settings: Settings, data: bytes, timings: dict) -
     prepared = PreparedFile(transcript, language, profile)
     timings["read"] = time.perf_counter() - clock
     normalize_time = segment_time = 0.0
-    for turn in transcript.turns:
-        if turn.role == INTERVIEWER and not settings.include_interviewer:
-            continue
+    coded: list[CodedTurn] = []
+    for turn in transcript.turns:        # every turn, interviewers' too: the speaker table counts their words
         clock = time.perf_counter()
         speech, base, speech_map = turn_text(transcript.text, turn.pieces)
         normalized = normalize_text(speech, profile)
@@ -97,7 +98,15 @@ def prepare_file(job: FileJob, settings: Settings, data: bytes, timings: dict) -
         segmented = segment(normalized.text, settings.unit, settings.user_dict, settings.segmenter)
         segment_time += time.perf_counter() - middle
         normalize_time += middle - clock
-        prepared.turns.append(CodedTurn(turn.speaker, turn.role, base, speech_map, normalized, segmented))
+        coded.append(CodedTurn(turn.speaker, turn.role, base, speech_map, normalized, segmented))
+    speakers, decided_by, said = decide_roles(transcript, [t.segmented.word_count for t in coded])
+    if said is not None:
+        transcript.notes.append(said)
+    for turn, coded_turn in zip(transcript.turns, coded, strict=True):
+        coded_turn.role = turn.role                       # a guessed interviewer's turns
+        if turn.role == RESPONDENT or settings.include_interviewer:
+            prepared.turns.append(coded_turn)
+    prepared.speakers = speaker_rows(job.source_file, speakers, decided_by)
     timings["normalize"] = normalize_time
     timings["segment"] = segment_time
     return prepared
@@ -184,7 +193,8 @@ def match_prepared(job: FileJob, prepared: PreparedFile, matcher: Matcher, check
         respondent_words=words[RESPONDENT], interviewer_words=words[INTERVIEWER],
         language=prepared.language, profile=prepared.profile, encoding=transcript.encoding,
         checksum=checksum, units=unit_offset, turns=len(transcript.turns), respondent_turns=respondent_turns,
-        problems=list(transcript.notes), unit_codes=unit_codes, unit_spans=unit_spans, text=text if keep_units else "")
+        problems=list(transcript.notes), unit_codes=unit_codes, unit_spans=unit_spans, text=text if keep_units else "",
+        speakers=[dict(row) for row in prepared.speakers])
 
 
 def _to_file(turn: CodedTurn, start: int, end: int) -> tuple[int, int]:

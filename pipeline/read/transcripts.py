@@ -13,12 +13,15 @@ from pipeline.models import RESPONDENT, Transcript, Turn
 from pipeline.read import safe_yaml
 from pipeline.read.archives import MAX_DOCX_UNPACKED, open_archive
 from pipeline.read.decode import decode_bytes
-from pipeline.read.turns import is_label, label_key, role_of, speech_pieces, split_turns
+from pipeline.read.turns import INTERVIEWER_LABELS, is_label, label_key, role_of, speech_pieces, split_turns
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt")
 NEVER_TRANSCRIPTS = ("readme", "license", "licence", "changelog")
 MAX_TRANSCRIPT_BYTES = 16_000_000     # default --max-file-mb: coding a file holds ~15× its size in memory
 MAX_FRONT_MATTER = 64 * 1024          # front matter is a few `key: value` lines; a large one is not that
+# How the labels' roles were decided (Transcript.decided_by; the speaker table's `decided_by` column)
+BY_ROSTER, BY_KNOWN_LABEL, BY_GUESS, BY_ONLY_SPEAKER, BY_NO_LABELS = (
+    "roster", "known label", "guessed", "only speaker", "no labels")
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
 
@@ -64,7 +67,21 @@ def read_transcript(path: Path, source_file: str, language: str = "",
         notes.append(note(source_file, "no turn is the respondent's: nothing in this file is coded",
                           hint="check the roster's speaker_labels for this file"))
     return Transcript(source_file=source_file, text=text, turns=turns, encoding=encoding,
-                      front_matter=front, labelled=labelled, notes=notes)
+                      front_matter=front, labelled=labelled, notes=notes,
+                      decided_by=roles_decided_by(turns, labelled, labels))
+
+
+def roles_decided_by(turns: list[Turn], labelled: bool, respondent_labels: tuple[str, ...]) -> str:
+    """How the labels' roles were decided; "" where no label says who the interviewer is (the coder decides
+    from the turns)."""
+    if not labelled:
+        return BY_NO_LABELS
+    if any(x.strip() for x in respondent_labels):
+        return BY_ROSTER
+    keys = {label_key(t.speaker) for t in turns}
+    if keys & INTERVIEWER_LABELS:
+        return BY_KNOWN_LABEL
+    return BY_ONLY_SPEAKER if len(keys) <= 1 else ""
 
 
 def read_bytes(path: Path, source_file: str, max_bytes: int = MAX_TRANSCRIPT_BYTES) -> bytes:

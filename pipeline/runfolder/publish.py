@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.coding.speakers import SPEAKER_COLUMNS
 from pipeline.models import ASSIGNMENT_COLUMNS, Assignment, Codebook, FileResult, Roster
 from pipeline.read.codebook import codebook_yaml
 from pipeline.runfolder.tally import Mention, Tallies, tally
@@ -56,9 +57,11 @@ class Collected:
     issues: list = field(default_factory=list)
     timings: dict = field(default_factory=dict)
     cached: int = 0                   # files whose segmentation came from the cache
+    speakers: list[dict] = field(default_factory=list)    # per file and label: role, how decided, turns, words
 
     def add_file(self, result: FileResult) -> None:
         self.words[result.interviewee_id] = result.respondent_words
+        self.speakers.extend(result.speakers)
         self.cached += result.cached
         self.issues.extend(result.problems)
         self.files.append(file_entry(result))
@@ -129,8 +132,10 @@ def publish(folder: OutputFolder, collected: Collected, codebook: Codebook, rost
         write_csv(folder.path(name), frame)
     write_csv(folder.path("roster.csv"), roster_used(roster, collected.words))
     folder.path("codebook.yaml").write_text(codebook_yaml(codebook), encoding="utf-8")
+    speakers = pd.DataFrame(collected.speakers, columns=SPEAKER_COLUMNS)
+    write_csv(folder.path("speakers.csv"), speakers)
     sheets = write_workbook(folder.path(WORKBOOK), tallies, collected.stream.desk, manifest,
-                            extra=[(title, frame) for title, _, frame in extra])
+                            extra=[(title, frame) for title, _, frame in extra], speakers=speakers)
     timings["write"] = time.perf_counter() - clock
     manifest["sheets"] = [{"sheet": s, "rows": n} for s, n in sheets]
     manifest["timings"] = {k: round(v, 4) for k, v in timings.items()}

@@ -169,7 +169,8 @@ def run_sheet(workbook: Workbook, manifest: dict, sheets: list[tuple[str, int]])
 
 
 def write_workbook(path, tallies: Tallies, desk: Desk, manifest: dict,
-                   extra: list[tuple[str, pd.DataFrame]] = ()) -> list[tuple[str, int]]:
+                   extra: list[tuple[str, pd.DataFrame]] = (), speakers: pd.DataFrame | None = None
+                   ) -> list[tuple[str, int]]:
     """Write codebook.xlsx around the desk already written; returns the desk sheets and their row counts."""
     workbook = desk.workbook
     sheets = desk.finish()
@@ -185,6 +186,8 @@ def write_workbook(path, tallies: Tallies, desk: Desk, manifest: dict,
     write_frame(workbook, "Co-occurrence", tallies.cooccurrence, index=True)
     if tallies.interviewer is not None:
         write_frame(workbook, "Interviewer mentions", tallies.interviewer)
+    if speakers is not None:
+        write_frame(workbook, "Speakers", speakers)
     run_sheet(workbook, manifest, sheets)
     chart_sheet(workbook, tallies.by_group, desk.code_ids)
     lists_sheet(workbook, desk.code_ids)

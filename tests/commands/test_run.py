@@ -79,8 +79,8 @@ def test_workbook_sheets_read_back(corpus, codebook_file, tmp_path):
     out = tmp_path / "out"
     run([corpus, "--codebook", codebook_file, "--out", out, "-q"])
     workbook = load_workbook(out / "codebook.xlsx", rich_text=True)
-    assert workbook.sheetnames[:10] == ["Codebook", "Assignments", "By interviewee", "Presence", "Units", "By group",
-                                        "By country", "By term", "Co-occurrence", "Run"]
+    assert workbook.sheetnames[:11] == ["Codebook", "Assignments", "By interviewee", "Presence", "Units", "By group",
+                                        "By country", "By term", "Co-occurrence", "Speakers", "Run"]
     assert workbook["Lists"].sheet_state == "hidden"
     chart = workbook["Chart"]
     assert len(chart._charts) == 1 and chart._charts[0].type == "col"
@@ -356,3 +356,26 @@ def test_units_count_the_coding_units_holding_a_code_beside_its_mentions(tmp_pat
             assert (sheet.loc[code, "mentions"], sheet.loc[code, "units"]) == (mentions, n_units), (unit, code)
             assert units[code].iloc[0] == n_units
 
+
+
+def test_speakers_sheet_and_csv_list_every_label_its_role_and_how_it_was_decided(tmp_path, codebook_file):
+    folder = tmp_path / "t"
+    write(folder, "guess.txt", "Speaker 1: What does privacy mean to you?\n"
+                               "Speaker 2: Privacy is about control over what others know of my life and work.\n"
+                               "Speaker 1: Why does it matter?\n"
+                               "Speaker 2: Because data is power, and whoever holds it can decide for us.\n"
+                               "Speaker 1: Is fairness part of it?\n"
+                               "Speaker 2: Yes, fairness and equity are part of it for every community I know.\n")
+    write(folder, "known.txt", "Interviewer: Tell me.\nAnna: Privacy first.\n")
+    write(folder, "plain.txt", "Privacy matters.\n")
+    out = tmp_path / "out"
+    assert run([folder, "--codebook", codebook_file, "--out", out, "-q"]).exit_code == 0
+    csv = pd.read_csv(out / "speakers.csv", encoding="utf-8-sig", keep_default_na=False)
+    sheet = pd.read_excel(out / "codebook.xlsx", sheet_name="Speakers", keep_default_na=False)
+    pd.testing.assert_frame_equal(csv, sheet, check_dtype=False)
+    rows = {(r.source_file, r.label): (r.role, r.decided_by, r.turns) for r in csv.itertuples()}
+    assert rows[("guess.txt", "Speaker 1")] == ("interviewer", "guessed", 3)     # three questions, fewest words
+    assert rows[("guess.txt", "Speaker 2")] == ("respondent", "guessed", 3)
+    assert rows[("known.txt", "Interviewer")] == ("interviewer", "known label", 1)
+    assert rows[("known.txt", "Anna")] == ("respondent", "known label", 1)
+    assert rows[("plain.txt", "")] == ("respondent", "no labels", 1)

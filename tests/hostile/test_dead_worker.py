@@ -40,6 +40,12 @@ def corpus(folder: Path, count: int, largest: bool = False) -> Path:
     return folder
 
 
+def run_problems(record: dict) -> list[dict]:
+    """The run's problems but the speaker ones: these interviews label speakers by name, and where the
+    interviewer cannot be told from the turns the file says so (not a worker's doing)."""
+    return [p for p in record["problems"] if "could not be told apart" not in p["problem"]]
+
+
 def command_line(pid: int) -> bytes:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -127,7 +133,7 @@ def test_a_worker_killed_once_costs_nothing_its_file_is_coded_again(tmp_path):
     assert result.exit_code == 0, result.output
     same_outputs(tmp_path / "killed", tmp_path / "one")
     record = json.loads((tmp_path / "killed" / "run.json").read_text(encoding="utf-8"))
-    assert record["problems"] == [] and len(record["files"]) == 40
+    assert run_problems(record) == [] and len(record["files"]) == 40
 
 
 @needs_shared
@@ -140,7 +146,7 @@ def test_a_file_whose_worker_dies_twice_is_a_problem_and_the_run_goes_on(tmp_pat
     record = json.loads((tmp_path / "killed" / "run.json").read_text(encoding="utf-8"))
     coded = {f["source_file"] for f in record["files"]}
     died = {p["file"] for p in record["problems"] if "died twice" in p["problem"]}
-    assert [p for p in record["problems"] if p["file"] not in died] == []
+    assert [p for p in run_problems(record) if p["file"] not in died] == []
     assert all(p["kind"] == "problem" and p["hint"] for p in record["problems"])
     assert coded | died == {p.name for p in folder.iterdir()} and not coded & died
     assert died, f"every file was coded although {len(killed)} workers were killed"
