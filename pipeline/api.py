@@ -85,14 +85,16 @@ def code_corpus(transcripts: str | Path, codebook: str | Path | None = None, ros
 
 def code_transcript(path: str | Path, codebook: str | Path | None = None, *, language: str = "", region: str = "",
                     speaker_labels: tuple[str, ...] = (), unit: str = "sentence",
-                    include_interviewer: bool = False) -> FileResult:
+                    include_interviewer: bool = False, keep_units: bool = False) -> FileResult:
     """Code one transcript file through the real stages (read, normalize, segment, match); nothing is written.
 
     The FileResult holds the decoded text, its encoding, language and OpenCC profile, turns, word
-    counts and the Assignment objects; `speaker_labels` names the respondent's own labels.
+    counts and the Assignment objects; `speaker_labels` names the respondent's own labels; `keep_units` also
+    keeps the text and every coding unit's span, speaker and role (`unit_spans`), as audits need.
     """
     path = Path(path)
     job = FileJob(path=str(path), source_file=path.name, interviewee_id=path.stem, stakeholder_groups="",
                   language=language, region=region, respondent_labels=tuple(speaker_labels))
     book = load_codebook(Path(codebook or default_codebook()))
-    return code_file(job, Settings(unit=unit, include_interviewer=include_interviewer), Matcher(book))
+    return code_file(job, Settings(unit=unit, include_interviewer=include_interviewer, keep_units=keep_units),
+                     Matcher(book))
