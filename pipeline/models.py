@@ -49,6 +49,7 @@ class Term:
     lang: str                                  # "en" | "zh"
     zh: str = ""                               # simplified form (zh terms)
     words: tuple[WordPattern, ...] = ()        # word patterns (en terms)
+    companions: tuple[Term, ...] = ()          # `term & a | b`: counts only in a unit that also holds a or b
 
 
 @dataclass

@@ -20,15 +20,21 @@ class Hit:
 
 
 class Matcher:
-    """A codebook compiled for fast scanning: one regex for Chinese, word tables for English."""
+    """A codebook compiled for fast scanning: one regex for Chinese, word tables for English.
+
+    Each entry is (term, role): role False for a term, True for an exclusion, or the term it accompanies
+    for a companion (`term & a | b`: the term counts only in a coding unit where a companion matched too).
+    """
 
     def __init__(self, codebook: Codebook):
-        zh: list[tuple[Term, bool]] = []
-        self._by_lemma: dict[str, list[tuple[Term, bool]]] = {}
-        self._by_exact: dict[str, list[tuple[Term, bool]]] = {}
-        self._by_prefix: list[tuple[str, Term, bool]] = []
+        zh: list[tuple[Term, object]] = []
+        self._by_lemma: dict[str, list[tuple[Term, object]]] = {}
+        self._by_exact: dict[str, list[tuple[Term, object]]] = {}
+        self._by_prefix: list[tuple[str, Term, object]] = []
         for code in codebook.codes:
-            for term, excluding in [(t, False) for t in code.terms] + [(t, True) for t in code.excludes]:
+            entries = [(t, False) for t in code.terms] + [(t, True) for t in code.excludes]
+            entries += [(c, t) for t in code.terms + code.excludes for c in t.companions]
+            for term, excluding in entries:
                 if term.lang == "zh":
                     zh.append((term, excluding))
                     continue
@@ -58,6 +64,8 @@ class Matcher:
             self._find_chinese(seg, raw)
         if seg.word_starts:
             self._find_english(seg, raw)
+        if any(not isinstance(role, bool) for _, role, _, _, _ in raw) or any(t.companions for t, *_ in raw):
+            raw = _with_companions(raw)
         return _resolve(raw)
 
     def _find_chinese(self, seg: Segmented, raw: list) -> None:
@@ -100,6 +108,13 @@ def _word_matches(lower: str, lemma: str, pattern) -> bool:
     if pattern.kind == "exact":
         return lower == pattern.value
     return lower.startswith(pattern.value)
+
+
+def _with_companions(raw: list) -> list:
+    """Companion matches leave; a term (or exclusion) that has companions stays only in a unit where one matched."""
+    present = {(id(role), unit) for _, role, _, _, unit in raw if not isinstance(role, bool)}
+    return [entry for entry in raw if isinstance(entry[1], bool)
+            and (not entry[0].companions or (id(entry[0]), entry[4]) in present)]
 
 
 def _resolve(raw: list[tuple[Term, bool, int, int, int]]) -> list[Hit]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -251,7 +252,7 @@ def _compile_terms(spec, code_id: str, source: str, line, field: str, issues: li
             except CodebookError as exc:
                 issues.append(exc.as_problem())
                 continue
-            key = (term.lang, term.zh, term.words)
+            key = (term.lang, term.zh, term.words, term.companions)
             if key not in seen:
                 seen.add(key)
                 terms.append(term)
@@ -274,9 +275,24 @@ def term_cautions(term: Term) -> list[tuple[str, str]]:
     return cautions
 
 
+COMPANION = " & "          # `实联制 & 个资 | 隐私`: the term counts only in a coding unit that holds a companion
+
+
 def compile_term(text: str, code_id: str, source: str = "", line=None) -> Term:
-    """One term as written → its matching form; a term holding Han characters is Chinese."""
+    """One term as written → its matching form; a term holding Han characters is Chinese. `term & a | b`
+    gives the term companions: it counts only in a coding unit (sentence or turn) that also holds a or b."""
     text = text.strip()
+    if COMPANION in text or text.endswith(COMPANION.rstrip()):
+        head, _, tail = (text + " ").partition(COMPANION)
+        tail = tail.strip()
+        alternatives = [part.strip() for part in tail.split("|")]
+        if not head.strip() or not all(alternatives) or COMPANION.strip() in tail:
+            raise CodebookError(source, f"code {code_id!r}: malformed companion term {text!r}, left out", line=line,
+                                hint="write `term & word` or `term & word | other word`: one `&`, then "
+                                     "alternatives separated by `|`")
+        main = compile_term(head, code_id, source, line)
+        companions = tuple(compile_term(part, code_id, source, line) for part in alternatives)
+        return replace(main, text=text, companions=companions)
     if not fold_term(text):
         raise CodebookError(source, f"code {code_id!r} has an empty term", line=line, hint="remove it")
     if HAN_RE.search(text):
