@@ -22,15 +22,23 @@ class TermCheck:
 
 
 def describe_term(term: Term) -> str:
-    """How a term is matched: jieba's split of a Chinese term, word patterns of an English one."""
+    """How a term is matched: jieba's split of a Chinese term, word patterns of an English one; a term with
+    companions also says in which units it counts."""
     if term.lang == "zh":
         words = " | ".join(cut_chinese(term.zh))
-        converted = f" → {term.zh}" if term.zh != term.text else ""
-        return f"zh  {term.text}{converted}  jieba: {words}"
-    shown = []
-    for word in term.words:
-        shown.append({"lemma": word.value, "prefix": word.value + "*", "exact": "=" + word.value}[word.kind])
-    return f"en  {term.text}  matched as: {' '.join(shown)}"
+        converted = f" → {term.zh}" if term.zh != term.text and not term.companions else ""
+        shown = f"zh  {term.text}{converted}  jieba: {words}"
+    else:
+        shown = f"en  {term.text}  matched as: {' '.join(_pattern(w) for w in term.words)}"
+    if term.companions:
+        shown += "  only in a unit holding: " + " or ".join(c.zh or " ".join(_pattern(w) for w in c.words)
+                                                           for c in term.companions)
+    return shown
+
+
+def _pattern(word) -> str:
+    """An English word pattern as a researcher writes it: lemma, `prefix*` or `=exact`."""
+    return {"lemma": word.value, "prefix": word.value + "*", "exact": "=" + word.value}[word.kind]
 
 
 def check_codebook(path: Path) -> TermCheck:
@@ -64,8 +72,9 @@ def _term_warnings(code_id: str, term: Term, excludes: list[Term], listed: set[s
         if ex.lang == term.lang and (ex.zh, ex.words) == (term.zh, term.words):
             warnings.append(f"{code_id}: term {term.text!r} is also an exclusion, so it can never match")
     if term.lang == "zh":
-        taiwan = converter("tw2sp").convert(converter("s2tw").convert(term.text))
+        written = term.text.partition(" & ")[0] if term.companions else term.text
+        taiwan = converter("tw2sp").convert(converter("s2tw").convert(written))
         if taiwan != term.zh and taiwan not in listed:
-            warnings.append(f"{code_id}: {term.text!r} is matched as {term.zh!r}, but Taiwan text (tw2sp) "
-                            f"turns {term.text!r} into {taiwan!r}: add {taiwan!r} to code it there too")
+            warnings.append(f"{code_id}: {written!r} is matched as {term.zh!r}, but Taiwan text (tw2sp) "
+                            f"turns {written!r} into {taiwan!r}: add {taiwan!r} to code it there too")
     return warnings

@@ -49,3 +49,10 @@ def test_a_malformed_companion_term_is_a_problem_naming_the_line(tmp_path):
     assert result.exit_code == 1
     assert "malformed companion term 'x &'" in result.output or "malformed companion term" in result.output
     assert result.output.count("malformed companion term") == 2
+
+
+def test_check_shows_in_which_units_a_companion_term_counts(tmp_path):
+    printed = qcode("check", write(tmp_path, "cb.yaml", CODEBOOK)).output
+    assert "实联制 & 个资 | 隐私  jieba: 实 | 联 | 制  only in a unit holding: 个资 or 隐私" in printed
+    assert "only in a unit holding: wheelchair* or blind or " in printed        # then the lemmas of the rest
+    assert "Taiwan text" not in printed
