@@ -21,9 +21,11 @@ from pipeline.refi.codebook_export import code_guid, code_name
 from pipeline.refi.positions import CODEPOINTS, UTF16, ExportedText, lf_text
 from pipeline.refi.project import HandProject, guid_key
 from pipeline.stats.agreement import (
-    BETWEEN_COLUMNS,
+    BETWEEN_FIGURES,
     DISAGREEMENT_COLUMNS,
+    KAPPA_NOTE,
     cohen_kappa,
+    kappa_note,
     krippendorff_alpha_nominal,
     percent_agreement,
 )
@@ -31,7 +33,7 @@ from pipeline.text.normalize import fold_name
 from pipeline.write.excel import write_frame
 
 CODED, NOT_CODED = "coded", "not coded"
-FIGURE_COLUMNS = BETWEEN_COLUMNS + ["both", "qcode_only", "second_only"]
+FIGURE_COLUMNS = BETWEEN_FIGURES + ["both", "qcode_only", "second_only", KAPPA_NOTE]
 QCODE_USER = "qcode"
 
 
@@ -219,11 +221,14 @@ def agreement_figures(shared, recoded, units, machine, machine_rows, hand):
         ones = [v for c in shared for v in cells[c][0]] if code == "overall" else cells[code][0]
         twos = [v for c in shared for v in cells[c][1]] if code == "overall" else cells[code][1]
         pairs = list(zip(ones, twos, strict=True))
+        kappa = cohen_kappa(ones, twos)
         rows.append({"code": code, "rows": len(pairs), "percent_agreement": percent_agreement(ones, twos),
-                     "kappa": cohen_kappa(ones, twos), "alpha": krippendorff_alpha_nominal(ones, twos),
+                     "kappa": kappa, "alpha": krippendorff_alpha_nominal(ones, twos),
                      "both": sum(1 for a, b in pairs if a == b == CODED),
                      "qcode_only": sum(1 for a, b in pairs if a == CODED != b),
-                     "second_only": sum(1 for a, b in pairs if b == CODED != a)})
+                     "second_only": sum(1 for a, b in pairs if b == CODED != a),
+                     KAPPA_NOTE: kappa_note(ones, twos, kappa, ("qcode", "the hand coding"),
+                                            "unit×code cell" if code == "overall" else "unit")})
     return (pd.DataFrame(rows, columns=FIGURE_COLUMNS),
             pd.DataFrame(disagreements, columns=DISAGREEMENT_COLUMNS))
 
@@ -232,7 +237,9 @@ ABOUT = ("Rows are the run's coding units (sentences, or turns with --unit turn)
          "of the compared transcripts, once per code. first = qcode (the run's coding, reviewed where the run "
          "was audited), second = the project's hand coding: a unit counts as coded when a selection coded "
          "with the code overlaps it. percent_agreement, Cohen's kappa and Krippendorff's alpha (nominal) as in "
-         "`qcode audit --second`; both / qcode_only / second_only count the units coded by both or by one.")
+         "`qcode audit --second`; both / qcode_only / second_only count the units coded by both or by one; "
+         "kappa_note says why a kappa is 0 (one coder coded every unit, or none: prevalence) or blank (one "
+         "category only).")
 
 
 def write_workbook(path: Path, figures: pd.DataFrame, disagreements: pd.DataFrame, codes: pd.DataFrame,
@@ -240,7 +247,7 @@ def write_workbook(path: Path, figures: pd.DataFrame, disagreements: pd.DataFram
     """agreement.xlsx: figures per code, the disagreeing units, how codes and sources were matched, notes."""
     workbook = Workbook(write_only=True)
     formats = {"percent_agreement": "0.0%", "kappa": "0.000", "alpha": "0.000"}
-    write_frame(workbook, "Agreement", figures, formats=formats, wrap=set())
+    write_frame(workbook, "Agreement", figures, formats=formats, wrap={KAPPA_NOTE})
     write_frame(workbook, "Disagreements", disagreements, wrap={"segment_text", "second_note"})
     write_frame(workbook, "Codes", codes, wrap=set())
     write_frame(workbook, "Sources", sources, wrap={"status"})

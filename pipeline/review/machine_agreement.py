@@ -1,4 +1,5 @@
-"""Machine vs reviewer, per code and overall: counts, precision, recall and Cohen's kappa."""
+"""Machine vs reviewer, per code and overall: counts, precision, recall and Cohen's kappa (with a note where it
+is 0 or blank)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import math
 import pandas as pd
 
 from pipeline.models import RESPONDENT
-from pipeline.stats.agreement import cohen_kappa
+from pipeline.stats.agreement import KAPPA_NOTE, cohen_kappa, kappa_note
 
 AGREEMENT_COLUMNS = ["code", "reviewed", "accepted", "rejected", "recoded", "added", "unreviewed", "precision",
-                     "recall", "kappa", "kappa_units", "files_fully_reviewed"]
+                     "recall", "kappa", "kappa_units", "files_fully_reviewed", KAPPA_NOTE]
+CELLS = {1: "coded", 0: "not coded"}
 
 
 def _ratio(part: int, whole: int) -> float:
@@ -67,10 +69,19 @@ def code_agreement(applied, recoded) -> pd.DataFrame:
         else:
             tally = counts[code]
             machine, reviewer = vectors[code]
+        kappa = cohen_kappa(machine, reviewer)
         rows.append({"code": code, **{k: tally[k] for k in ("reviewed", "accepted", "rejected", "recoded",
                                                            "added", "unreviewed")},
                      "precision": _ratio(tally["accepted"], tally["reviewed"]),
                      "recall": _ratio(tally["accepted"], tally["accepted"] + tally["added"] + tally["recoded_into"]),
-                     "kappa": cohen_kappa(machine, reviewer), "kappa_units": len(machine),
-                     "files_fully_reviewed": len(files)})
+                     "kappa": kappa, "kappa_units": len(machine),
+                     "files_fully_reviewed": len(files),
+                     KAPPA_NOTE: _note(machine, reviewer, kappa, code, len(files))})
     return pd.DataFrame(rows, columns=AGREEMENT_COLUMNS)
+
+
+def _note(machine: list[int], reviewer: list[int], kappa: float, code: str, files: int) -> str:
+    if not files:
+        return "no file is fully reviewed: kappa blank"
+    item = "unit×code cell" if code == "overall" else "unit"
+    return kappa_note(machine, reviewer, kappa, ("qcode", "the reviewer"), item, CELLS)

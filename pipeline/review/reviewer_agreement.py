@@ -7,10 +7,14 @@ import pandas as pd
 from pipeline.stats.agreement import (
     BETWEEN_COLUMNS,
     DISAGREEMENT_COLUMNS,
+    KAPPA_NOTE,
     cohen_kappa,
+    kappa_note,
     krippendorff_alpha_nominal,
     percent_agreement,
 )
+
+REVIEWERS = ("the first reviewer", "the second reviewer")
 
 
 def verdict(row) -> str:
@@ -55,8 +59,10 @@ def compare_reviewers(first, second, recoded) -> tuple[pd.DataFrame, pd.DataFram
     for code in codes + ["overall"]:
         pairs = [(one, two) for item, one, two in compared if code in ("overall", item["code"])]
         ones, twos = [p[0] for p in pairs], [p[1] for p in pairs]
+        kappa = cohen_kappa(ones, twos)
         rows.append({"code": code, "rows": len(pairs), "percent_agreement": percent_agreement(ones, twos),
-                     "kappa": cohen_kappa(ones, twos), "alpha": krippendorff_alpha_nominal(ones, twos)})
+                     "kappa": kappa, "alpha": krippendorff_alpha_nominal(ones, twos),
+                     KAPPA_NOTE: kappa_note(ones, twos, kappa, REVIEWERS, "row")})
     disagreements = [{**{k: item[k] for k in DISAGREEMENT_COLUMNS[:6]}, "first": one, "second": two,
                       "first_note": item["notes"][0], "second_note": item["notes"][1]}
                      for item, one, two in compared if one != two]

@@ -453,3 +453,28 @@ def test_agreement_refuses_what_it_cannot_compare(exchange_run, tmp_path):
     result = qcode("agreement", exchange_run, other, "--out", tmp_path / "c", "--user", "Zed")
     assert result.exit_code == 1 and "has no user 'Zed'" in result.output
     assert not any((tmp_path / n).exists() for n in "abc")
+
+
+def test_agreement_workbook_says_why_a_kappa_is_zero_or_blank(exchange_run, tmp_path):
+    """p1 only: Mei codes equity once, privacy never; no one codes `good` there."""
+    p1 = P1.replace("\r\n", "\n")
+    units = hand_project(tmp_path / "hand.qdpx", {"p1": (p1, [("Equity 公平", *span(p1, "公平很重要"), "Mei")])},
+                         extra_codes=("good",))
+    result = qcode("agreement", exchange_run, units, "--out", tmp_path / "agr", "--user", "Mei", "-j", "1")
+    assert result.exit_code == 0, result.output
+    sheet = pd.read_excel(tmp_path / "agr" / "agreement.xlsx", sheet_name="Agreement",
+                          keep_default_na=False).set_index("code")
+    assert list(sheet.columns) == ["rows", "percent_agreement", "kappa", "alpha", "both", "qcode_only",
+                                   "second_only", "kappa_note"]          # the note is appended, the rest unmoved
+    # privacy: qcode codes sentences 0 (数据) and 1 (隐私) of p1's three; the hand coding none
+    assert (sheet.loc["privacy", "kappa"], sheet.loc["privacy", "qcode_only"]) == (0, 2)
+    assert sheet.loc["privacy", "kappa_note"] == (
+        "prevalence: the hand coding gave 'not coded' to every one of the 3 units: kappa is 0 (agreement 33.3%); "
+        "with one coder constant, chance predicts all the agreement seen (Feinstein & Cicchetti 1990)")
+    # good: coded by neither in p1
+    assert sheet.loc["good", "kappa"] == "" and sheet.loc["good", "kappa_note"] == (
+        "one category only: both coders gave 'not coded' to every one of the 3 units, so kappa (and alpha) is "
+        "undefined and left blank")
+    assert sheet.loc["equity", "kappa_note"] == "" and sheet.loc["overall", "kappa_note"] == ""
+    notes = pd.read_excel(tmp_path / "agr" / "agreement.xlsx", sheet_name="Notes").set_index("kind")
+    assert "kappa_note says why a kappa is 0" in notes.loc["how", "value"]
