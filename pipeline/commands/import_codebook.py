@@ -45,7 +45,7 @@ def import_codebook(options: ImportCodebookOptions) -> ImportCodebookReport:
     path, out, force = options.file, options.out, options.force
     exchange = read_exchange(path)
     out = Path(out) if out else Path(path).with_suffix(".yaml")
-    check_target(out, force, "codebook")
+    check_target(out, force, "codebook", forceable=False)
     codes, groups = codebook_entries(exchange)
     name = exchange.root.get("name") or Path(path).stem
     data = {"name": name, "version": "1", "codes": codes}

@@ -59,12 +59,15 @@ def code_tree(codebook: Codebook) -> list[Node]:
 
 
 def description(code: Code) -> str:
-    """The definition, then the terms as a YAML mapping a reader can see and `import-codebook` reads back."""
+    """The definition, then the code's id, terms and exclusions as a YAML mapping a reader can see and
+    `import-codebook` reads back (so a codebook survives the round trip with its counts unchanged)."""
     parts = [code.definition] if code.definition else []
-    terms = {lang: [t.text for t in code.terms if t.lang == lang] for lang in ("en", "zh")}
-    if code.terms:
-        flow = yaml.safe_dump({k: v for k, v in terms.items() if v}, allow_unicode=True,
-                              default_flow_style=True, width=1 << 30).strip()
+    mapping: dict = {lang: [t.text for t in code.terms if t.lang == lang] for lang in ("en", "zh")}
+    mapping |= {f"exclude_{lang}": [t.text for t in code.excludes if t.lang == lang] for lang in ("en", "zh")}
+    mapping = {key: value for key, value in mapping.items() if value}
+    if mapping:
+        flow = yaml.safe_dump({"id": code.id, **mapping}, allow_unicode=True, default_flow_style=True,
+                              width=1 << 30).strip()
         parts.append(TERMS_MARK + flow)
     return "\n\n".join(parts)
 

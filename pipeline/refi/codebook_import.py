@@ -15,6 +15,7 @@ from pipeline.refi.read import WRITERS, ExchangeFile
 from pipeline.text.normalize import HAN_RE
 
 _NOT_ID = re.compile(r"[^a-z0-9]+")
+_ID = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -49,8 +50,8 @@ def split_description(text: str) -> tuple[str, dict]:
             terms = safe_yaml.load(tail)          # no aliases: a 752-byte alias bomb here took 3.4 GB
         except yaml.YAMLError:
             terms = None
-        if isinstance(terms, dict) and all(isinstance(v, list) for v in terms.values()):
-            return head.strip(), {str(k): [str(t) for t in v] for k, v in terms.items()}
+        if isinstance(terms, dict) and all(isinstance(v, list) or k == "id" for k, v in terms.items()):
+            return head.strip(), {str(k): str(v) if k == "id" else [str(t) for t in v] for k, v in terms.items()}
     return text.strip(), {}
 
 
@@ -73,13 +74,18 @@ def codebook_entries(exchange: ExchangeFile) -> tuple[list[dict], list[dict]]:
         element, parent = pending.pop()
         name = element.get("name", "").strip() or "(unnamed code)"
         label, label_zh = split_name(name)
-        entry: dict = {"id": make_id(label, taken), "label": label}
+        described = element.find(exchange.tag("Description"))
+        definition, terms = split_description(described.text or "" if described is not None else "")
+        kept = terms.get("id", "")                  # the id qcode exported, where it is still free and valid
+        if _ID.fullmatch(kept) and kept not in taken:
+            taken.add(kept)
+        else:
+            kept = make_id(label, taken)
+        entry: dict = {"id": kept, "label": label}
         if label_zh:
             entry["label_zh"] = label_zh
         if parent:
             entry["parent"] = parent
-        described = element.find(exchange.tag("Description"))
-        definition, terms = split_description(described.text or "" if described is not None else "")
         if definition:
             entry["definition"] = definition
         if element.get("guid"):
@@ -90,6 +96,9 @@ def codebook_entries(exchange: ExchangeFile) -> tuple[list[dict], list[dict]]:
             groups.append(entry)
         else:
             entry["terms"] = {"en": terms.get("en", []), "zh": terms.get("zh", [])}
+            excludes = {lang: terms[f"exclude_{lang}"] for lang in ("en", "zh") if terms.get(f"exclude_{lang}")}
+            if excludes:
+                entry["exclude"] = excludes
             codes.append(entry)
         pending.extend((child, entry["id"]) for child in reversed(element.findall(exchange.tag("Code"))))
     if not codes:

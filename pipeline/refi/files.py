@@ -23,14 +23,15 @@ def written_by_qcode(path: Path) -> bool:
     return b'origin="qcode ' in head
 
 
-def check_target(out: Path, force: bool, what: str) -> None:
-    """Refuse to overwrite a file, unless --force and qcode wrote it."""
+def check_target(out: Path, force: bool, what: str, forceable: bool = True) -> None:
+    """Refuse to overwrite a file, unless --force and qcode wrote it (`forceable`: the command has --force;
+    import-codebook has none, since a codebook YAML is the researcher's to edit)."""
     if out.is_dir():
         raise ExchangeError(out, "is a folder", hint=f"give a file name for the {what}")
     if out.exists() and not (force and written_by_qcode(out)):
         raise ExchangeError(out, "already exists" + (" and qcode did not write it" if force else ""),
-                            hint="give another name with -o" + ("" if force else ", or --force to replace "
-                                                                    "a file qcode wrote"))
+                            hint="give another name with -o" + ("" if force or not forceable else
+                                                                ", or --force to replace a file qcode wrote"))
     if not out.parent.is_dir():
         raise ExchangeError(out, f"its folder {out.parent} does not exist", hint="create it first")
 
