@@ -44,6 +44,7 @@ class AuditReport(Report):
     reviewed_rows: int
     reviewers: list[str]
     notes: list[Problem] = field(default_factory=list)
+    between: pd.DataFrame | None = None         # with --second: agreement between the two reviewers
 
     def overall(self) -> dict:
         """The agreement table's overall row, its counts as integers."""
@@ -61,6 +62,11 @@ class AuditReport(Report):
         yield Line(f"precision {shown(overall['precision'])}, recall {shown(overall['recall'])}, "
                    f"kappa {shown(overall['kappa'])} over {overall['kappa_units']} unit×code cells of "
                    f"{overall['files_fully_reviewed']} fully reviewed file(s)")
+        if self.between is not None:
+            both = self.between.set_index("code").loc["overall"]
+            yield Line(f"between the two reviewers: {int(both['rows'])} row(s) both decided, agreement "
+                       f"{shown(both['percent_agreement'])}, kappa {shown(both['kappa'])}, alpha "
+                       f"{shown(both['alpha'])} (Reviewer agreement sheet, disagreements listed)")
         yield workbook_line(self.out, WORKBOOK)
 
 
@@ -78,6 +84,7 @@ def run_audit(options: AuditOptions) -> AuditReport:
     applied = apply_review(review, recoded)
     agreement = code_agreement(applied, recoded)
     extra = [("Agreement", "agreement.csv", agreement), ("Decisions", "decisions.csv", decisions_table(applied))]
+    between = None
     if second is not None:
         between, disagreements = compare_reviewers(review, second, recoded)
         extra += [("Reviewer agreement", "reviewer_agreement.csv", between),
@@ -106,5 +113,5 @@ def run_audit(options: AuditOptions) -> AuditReport:
         _, out = publish(folder, collected, recoded.codebook, recoded.roster, manifest,
                          bool(manifest.get("options", {}).get("include_interviewer")), started, extra=extra)
     return AuditReport(out=out, agreement=agreement, reviewed_rows=manifest["review"]["reviewed_rows"],
-                       reviewers=review.reviewers(), notes=applied.notes)
+                       reviewers=review.reviewers(), notes=applied.notes, between=between)
 

@@ -102,6 +102,9 @@ def test_second_reviewer_agreement_and_disagreements(machine_run, tmp_path):
     disagreements = pd.read_csv(tmp_path / "both" / "disagreements.csv", encoding="utf-8-sig")
     assert sorted(zip(disagreements.matched_text, disagreements["first"], disagreements["second"],
                       strict=True)) == [("fairness", "reject", "accept"), ("first", "add", "absent")]
+    # the summary says it too: 5 rows, 60 % agreement, kappa 0.32/0.72 = 0.444, alpha 1 − 36/68 = 0.471
+    assert ("between the two reviewers: 5 row(s) both decided, agreement 0.600, kappa 0.444, alpha 0.471"
+            in result.output)
 
 
 @pytest.mark.parametrize("edit, message", [
