@@ -39,6 +39,18 @@ class WordPattern:
     kind: str   # "lemma" | "prefix" | "exact"
     value: str
 
+    def matches(self, lower: str, lemma: str) -> bool:
+        """Whether one text word (lower-cased, and its lemma) is this word of a term."""
+        if self.kind == "lemma":
+            return lemma == self.value
+        if self.kind == "exact":
+            return lower == self.value
+        return lower.startswith(self.value)
+
+    def written(self) -> str:
+        """The word as a codebook writes it: lemma, `prefix*` or `=exact`."""
+        return {"lemma": self.value, "prefix": self.value + "*", "exact": "=" + self.value}[self.kind]
+
 
 @dataclass(frozen=True)
 class Term:

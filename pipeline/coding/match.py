@@ -98,16 +98,8 @@ class Matcher:
                 last = i + len(term.words) - 1
                 if last >= n or units[last] != units[i]:
                     continue
-                if all(_word_matches(lowers[i + k], lemmas[i + k], pattern) for k, pattern in enumerate(term.words)):
+                if all(pattern.matches(lowers[i + k], lemmas[i + k]) for k, pattern in enumerate(term.words)):
                     raw.append((term, excluding, seg.word_starts[i], seg.word_ends[last], units[i]))
-
-
-def _word_matches(lower: str, lemma: str, pattern) -> bool:
-    if pattern.kind == "lemma":
-        return lemma == pattern.value
-    if pattern.kind == "exact":
-        return lower == pattern.value
-    return lower.startswith(pattern.value)
 
 
 def _with_companions(raw: list) -> list:

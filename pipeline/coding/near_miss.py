@@ -51,20 +51,6 @@ _NUMERALS = re.compile("^[〇零一二三四五六七八九十百千万亿两几
 _LATIN_WORD = re.compile(r"^[^\W\d_]+$")
 
 
-def word_matches(lower: str, lemma: str, pattern: WordPattern) -> bool:
-    """Whether one text word is one word of a term, as the matcher decides it."""
-    if pattern.kind == "lemma":
-        return lemma == pattern.value
-    if pattern.kind == "exact":
-        return lower == pattern.value
-    return lower.startswith(pattern.value)
-
-
-def written(pattern: WordPattern) -> str:
-    """A term's word as a codebook writes it."""
-    return {"lemma": pattern.value, "prefix": pattern.value + "*", "exact": "=" + pattern.value}[pattern.kind]
-
-
 def other_form(pattern: WordPattern, lower: str) -> str | None:
     """The term word to suggest if `lower` is another form of the term's word `pattern`, else None."""
     value = pattern.value
@@ -129,8 +115,8 @@ def english_misses(seg: Segmented, index: dict[str, list[tuple]]) -> list[tuple]
             pieces, other = [], False
             for k, pattern in enumerate(words):
                 at = start + k
-                if word_matches(lowers[at], lemmas[at], pattern):
-                    pieces.append(lowers[at] if pattern.kind == "lemma" else written(pattern))
+                if pattern.matches(lowers[at], lemmas[at]):
+                    pieces.append(lowers[at] if pattern.kind == "lemma" else pattern.written())
                     continue
                 form = other_form(pattern, lowers[at])
                 if form is None:

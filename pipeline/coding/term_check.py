@@ -29,16 +29,12 @@ def describe_term(term: Term) -> str:
         converted = f" → {term.zh}" if term.zh != term.text and not term.companions else ""
         shown = f"zh  {term.text}{converted}  jieba: {words}"
     else:
-        shown = f"en  {term.text}  matched as: {' '.join(_pattern(w) for w in term.words)}"
+        shown = f"en  {term.text}  matched as: {' '.join(w.written() for w in term.words)}"
     if term.companions:
-        shown += "  only in a unit holding: " + " or ".join(c.zh or " ".join(_pattern(w) for w in c.words)
+        shown += "  only in a unit holding: " + " or ".join(c.zh or " ".join(w.written() for w in c.words)
                                                            for c in term.companions)
     return shown
 
-
-def _pattern(word) -> str:
-    """An English word pattern as a researcher writes it: lemma, `prefix*` or `=exact`."""
-    return {"lemma": word.value, "prefix": word.value + "*", "exact": "=" + word.value}[word.kind]
 
 
 def check_codebook(path: Path) -> TermCheck:
