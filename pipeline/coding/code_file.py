@@ -112,6 +112,30 @@ def prepare_file(job: FileJob, settings: Settings, data: bytes, timings: dict) -
     return prepared
 
 
+def prepared_file(job: FileJob, settings: Settings, data: bytes, checksum: str,
+                  timings: dict) -> tuple[PreparedFile, bool]:
+    """The file's normalized and segmented turns, from the segmentation cache where it holds them (True), else
+    made here and stored there; `timings` gains the stages' seconds."""
+    cache = key = None
+    if settings.cache_dir:
+        from pipeline.coding.cache import SegmentCache, entry_key
+
+        cache = SegmentCache(settings.cache_dir)
+        key = entry_key(settings.cache_environment, checksum, job, settings.unit, settings.include_interviewer)
+        clock = time.perf_counter()
+        prepared = cache.load(key)
+        timings["cache"] = time.perf_counter() - clock
+        if prepared is not None:
+            timings.update(normalize=0.0, segment=0.0)
+            return prepared, True
+    prepared = prepare_file(job, settings, data, timings)
+    if cache is not None:
+        clock = time.perf_counter()
+        cache.store(key, prepared)
+        timings["cache"] += time.perf_counter() - clock
+    return prepared, False
+
+
 def code_file(job: FileJob, settings: Settings, matcher: Matcher) -> FileResult:
     """Code one transcript; a PipelineError for input that cannot be read as a transcript."""
     timings: dict[str, float] = {}
@@ -123,24 +147,7 @@ def code_file(job: FileJob, settings: Settings, matcher: Matcher) -> FileResult:
                               "the run's record)", hint="restore the file the run coded, or code it again "
                                                         "(`qcode run --reviewed` carries a review over)")
     timings["read_bytes"] = time.perf_counter() - clock
-    cache = key = prepared = None
-    if settings.cache_dir:
-        from pipeline.coding.cache import SegmentCache, entry_key
-
-        cache = SegmentCache(settings.cache_dir)
-        key = entry_key(settings.cache_environment, checksum, job, settings.unit, settings.include_interviewer)
-        clock = time.perf_counter()
-        prepared = cache.load(key)
-        timings["cache"] = time.perf_counter() - clock
-    cached = prepared is not None
-    if cached:
-        timings.update(normalize=0.0, segment=0.0)
-    else:
-        prepared = prepare_file(job, settings, data, timings)
-        if cache is not None:
-            clock = time.perf_counter()
-            cache.store(key, prepared)
-            timings["cache"] += time.perf_counter() - clock
+    prepared, cached = prepared_file(job, settings, data, checksum, timings)
     timings["read"] = timings.get("read", 0.0) + timings.pop("read_bytes")
     clock = time.perf_counter()
     result = match_prepared(job, prepared, matcher, checksum, settings.keep_units)

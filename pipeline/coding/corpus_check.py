@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.coding.code_file import CodedTurn, FileJob, LineIndex, PreparedFile, Settings, prepare_file
+from pipeline.coding.code_file import CodedTurn, FileJob, LineIndex, PreparedFile, Settings, prepared_file
 from pipeline.coding.corpus import CodingOptions, coding_settings, load_inputs
 from pipeline.coding.match import Matcher
 from pipeline.coding.near_miss import (
@@ -97,7 +97,7 @@ class TermScanner:
 def check_file(job: FileJob, settings: Settings, scanner: TermScanner) -> FileCheck:
     """One transcript's respondent turns: mentions, near misses and unit words."""
     data = read_bytes(Path(job.path), job.source_file, settings.max_file_bytes)
-    prepared = _prepared(job, settings, data)
+    prepared, _ = prepared_file(job, settings, data, file_checksum(data), {})
     lines = LineIndex(prepared.transcript.text)
     found = FileCheck(job.source_file)
     for turn in prepared.turns:
@@ -132,21 +132,6 @@ def _count_words(found: FileCheck, scanner: TermScanner, seg, spans: dict) -> No
             found.code_units[code] += 1
             company = {w for w, a, b in kept if not any(s < b and a < e for s, e in places)}
             found.code_words.setdefault(code, Counter()).update(company)
-
-
-def _prepared(job: FileJob, settings: Settings, data: bytes) -> PreparedFile:
-    """The file's normalized and segmented turns: from the segmentation cache `qcode run` fills, or made."""
-    if not settings.cache_dir:
-        return prepare_file(job, settings, data, {})
-    from pipeline.coding.cache import SegmentCache, entry_key
-
-    cache = SegmentCache(settings.cache_dir)
-    key = entry_key(settings.cache_environment, file_checksum(data), job, settings.unit, settings.include_interviewer)
-    prepared = cache.load(key)
-    if prepared is None:
-        prepared = prepare_file(job, settings, data, {})
-        cache.store(key, prepared)
-    return prepared
 
 
 def _example(source_file: str, prepared: PreparedFile, lines: LineIndex, turn: CodedTurn, start: int, end: int):
