@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pipeline.errors import ExchangeError
 from pipeline.read.archives import DAMAGED
+from pipeline.write.folder import check_file_target, replace_whole
 
 
 def written_by_qcode(path: Path) -> bool:
@@ -26,21 +27,9 @@ def written_by_qcode(path: Path) -> bool:
 def check_target(out: Path, force: bool, what: str, forceable: bool = True) -> None:
     """Refuse to overwrite a file, unless --force and qcode wrote it (`forceable`: the command has --force;
     import-codebook has none, since a codebook YAML is the researcher's to edit)."""
-    if out.is_dir():
-        raise ExchangeError(out, "is a folder", hint=f"give a file name for the {what}")
-    if out.exists() and not (force and written_by_qcode(out)):
-        raise ExchangeError(out, "already exists" + (" and qcode did not write it" if force else ""),
-                            hint="give another name with -o" + ("" if force or not forceable else
-                                                                ", or --force to replace a file qcode wrote"))
-    if not out.parent.is_dir():
-        raise ExchangeError(out, f"its folder {out.parent} does not exist", hint="create it first")
+    check_file_target(out, force, what, written_by_qcode, ExchangeError,
+                      replaceable="a file qcode wrote" if forceable else "")
 
 
 def write_atomically(out: Path, data: bytes) -> None:
-    partial = out.with_name(f".{out.name}.partial")
-    try:
-        partial.write_bytes(data)
-        partial.replace(out)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    replace_whole(out, lambda partial: partial.write_bytes(data))

@@ -3,8 +3,6 @@ qcode did not write, written whole or not at all [writes disk]."""
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import zipfile
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from pipeline.errors import OutputError
 from pipeline.read.archives import DAMAGED
 from pipeline.versions import __version__
 from pipeline.write.excel import write_frame
+from pipeline.write.folder import check_file_target, default_out_dir, replace_whole
 
 TITLE = "qcode check"           # the workbook's title property: how --force knows a check workbook qcode wrote
 _MARK = f">{TITLE}</dc:title>".encode()
@@ -22,11 +21,7 @@ _MARK = f">{TITLE}</dc:title>".encode()
 
 def default_check_path(base: Path = Path("outputs")) -> Path:
     """outputs/check-DATE_TIME.xlsx, made unique with -2, -3, … (the folder is not created)."""
-    stamp = dt.datetime.now().strftime("check-%Y-%m-%d_%H%M%S")
-    out, n = base / f"{stamp}.xlsx", 2
-    while out.exists():
-        out, n = base / f"{stamp}-{n}.xlsx", n + 1
-    return out
+    return default_out_dir("check", base, suffix=".xlsx")
 
 
 def written_check(path: Path) -> bool:
@@ -42,14 +37,8 @@ def check_target(out: Path, force: bool) -> None:
     """Refuse to write over a file, unless --force and it is a check workbook qcode wrote."""
     if out.suffix.lower() != ".xlsx":
         raise OutputError(out, "the check workbook must be an .xlsx file", hint="give a name ending in .xlsx")
-    if out.is_dir():
-        raise OutputError(out, "is a folder", hint="give a file name for the check workbook")
-    if out.exists() and not (force and written_check(out)):
-        raise OutputError(out, "already exists" + (" and is not a check workbook qcode wrote" if force else ""),
-                          hint="give another name with -o" + ("" if force else ", or --force to replace a check "
-                                                                  "workbook qcode wrote"))
-    if not out.parent.is_dir():
-        raise OutputError(out, f"its folder {out.parent} does not exist", hint="create it first")
+    check_file_target(out, force, "check workbook", written_check, not_ours="is not a check workbook qcode wrote",
+                      replaceable="a check workbook qcode wrote")
 
 
 def write_check_workbook(out: Path, terms: pd.DataFrame, near: pd.DataFrame, candidates: pd.DataFrame) -> Path:
@@ -60,11 +49,4 @@ def write_check_workbook(out: Path, terms: pd.DataFrame, near: pd.DataFrame, can
     write_frame(workbook, "Terms", terms)
     write_frame(workbook, "Near misses", near, wrap={"example_1", "example_2", "example_3"})
     write_frame(workbook, "Candidates", candidates)
-    partial = out.with_name(f".{out.name}.partial")
-    try:
-        workbook.save(partial)
-        os.replace(partial, out)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return out
+    return replace_whole(out, workbook.save)

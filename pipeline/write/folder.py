@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.errors import OutputError
+from pipeline.errors import OutputError, PipelineError
 from pipeline.versions import __version__
 
 FORMAT_VERSION = 1              # of every folder qcode writes: its manifest, CSVs and workbook
@@ -255,14 +255,42 @@ def manifest_header(**fields) -> dict:
             "created": dt.datetime.now().astimezone().isoformat(timespec="seconds"), **fields}
 
 
-def default_out_dir(kind: str = "run", base: Path = Path("outputs")) -> Path:
-    """outputs/KIND-DATE_TIME, made unique with -2, -3, … (not created)."""
+def default_out_dir(kind: str = "run", base: Path = Path("outputs"), suffix: str = "") -> Path:
+    """outputs/KIND-DATE_TIME (+ suffix, for a single file), made unique with -2, -3, … (not created)."""
     stamp = dt.datetime.now().strftime(f"{kind}-%Y-%m-%d_%H%M%S")
-    out = base / stamp
+    out = base / f"{stamp}{suffix}"
     n = 2
     while out.exists():
-        out = base / f"{stamp}-{n}"
+        out = base / f"{stamp}-{n}{suffix}"
         n += 1
+    return out
+
+
+def check_file_target(out: Path, force: bool, what: str, ours, error: type[PipelineError] = OutputError,
+                      not_ours: str = "qcode did not write it", replaceable: str = "a file qcode wrote") -> None:
+    """The one rule for a command that writes a single file: refuse a folder, a missing parent folder, and an
+    existing file unless --force and `ours(out)` says qcode wrote it (`replaceable`: how the hint names such a
+    file; "" where the command has no --force)."""
+    if out.is_dir():
+        raise error(out, "is a folder", hint=f"give a file name for the {what}")
+    if out.exists() and not (force and ours(out)):
+        raise error(out, "already exists" + (f" and {not_ours}" if force else ""),
+                    hint="give another name with -o" + ("" if force or not replaceable else
+                                                        f", or --force to replace {replaceable}"))
+    if not out.parent.is_dir():
+        raise error(out, f"its folder {out.parent} does not exist", hint="create it first")
+
+
+def replace_whole(out: Path, write) -> Path:
+    """`write(path)` under a hidden name beside `out`, then renamed over it: a reader never sees half a file,
+    and a failed write leaves nothing behind."""
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        write(partial)
+        os.replace(partial, out)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return out
 
 
