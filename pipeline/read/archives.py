@@ -100,16 +100,26 @@ def declares_dtd(data: bytes) -> bool:
     return any(mark in data for mark in _DTD_MARKS)
 
 
+def marks_in(part, marks: tuple[bytes, ...]) -> set[bytes]:
+    """Which of `marks` a stream holds, read to its end in blocks (bounded memory; a mark cut by a block's edge is
+    found too)."""
+    found: set[bytes] = set()
+    overlap, tail = max(map(len, marks)) - 1, b""
+    while block := part.read(BLOCK):
+        window = tail + block
+        found.update(mark for mark in marks if mark not in found and mark in window)
+        tail = window[-overlap:]
+    return found
+
+
 def _read_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
     """Read a part to its end in blocks (zipfile checks the CRC there); whether an XML part declares a DTD."""
-    xml = info.filename.lower().endswith(XML_PARTS)
-    found, tail = False, b""
     with archive.open(info) as part:
-        while block := part.read(BLOCK):
-            if xml and not found:
-                found = declares_dtd(tail + block)
-                tail = block[-32:]       # the longest mark (UTF-16) is 18 bytes
-    return found
+        if info.filename.lower().endswith(XML_PARTS):
+            return bool(marks_in(part, _DTD_MARKS))
+        while part.read(BLOCK):
+            pass
+    return False
 
 
 def _reason(exc: BaseException) -> str:

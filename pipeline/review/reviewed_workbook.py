@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import CappedProblems, Problem, ReviewError
+from pipeline.read.archives import marks_in
 from pipeline.read.roster import cell_text
 from pipeline.read.sheets import bound_rows, open_workbook, sheet_rows
 from pipeline.runfolder.load import manifest_damage
@@ -104,10 +105,11 @@ def read_reviewed(path: str | Path) -> ReviewedWorkbook:
             raise ReviewError(path, "has no Assignments sheet", hint="do not rename or delete the Assignments sheet")
         problems = CappedProblems()
         rows: list[ReviewRow] = []
-        if _sheets_hold(path, (b"<mergeCell ", b"<mergeCell>")):
+        marks = _sheet_marks(path)
+        if marks & set(_MERGE_MARKS):
             raise ReviewError(path, "has merged cells: a merged decision would count for its first row only",
                               hint="unmerge the cells (type the decision in every row it applies to) and save again")
-        unsaved = _unsaved_formulas(path, desks) if _holds_formulas(path) else {}
+        unsaved = _unsaved_formulas(path, desks) if marks & set(_FORMULA_MARKS) else {}
         for name in desks:
             rows.extend(_read_desk(workbook[name], name, str(path), codes, problems, unsaved.get(name, {})))
     finally:
@@ -126,23 +128,19 @@ def read_reviewed(path: str | Path) -> ReviewedWorkbook:
     return ReviewedWorkbook(str(path), manifest, rows)
 
 
-def _sheets_hold(path: Path, markers: tuple[bytes, ...]) -> bool:
-    """Whether any sheet's XML holds one of `markers` (scanned in blocks: a desk may be hundreds of MB)."""
+_FORMULA_MARKS = (b"<f>", b"<f ")                 # a cell formula in sheet XML (qcode itself never writes one)
+_MERGE_MARKS = (b"<mergeCell ", b"<mergeCell>")
+
+
+def _sheet_marks(path: Path) -> set[bytes]:
+    """Which formula and merged-cell marks the sheets' XML holds, in one pass (a desk may be hundreds of MB)."""
+    found: set[bytes] = set()
     with zipfile.ZipFile(path) as archive:
         for name in archive.namelist():
             if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                tail = b""
                 with archive.open(name) as part:
-                    while block := part.read(1 << 20):
-                        if any(marker in tail + block for marker in markers):
-                            return True
-                        tail = block[-16:]
-    return False
-
-
-def _holds_formulas(path: Path) -> bool:
-    """Whether any sheet of the workbook holds a formula (`<f>` in its XML; qcode itself never writes one)."""
-    return _sheets_hold(path, (b"<f>", b"<f "))
+                    found |= marks_in(part, _FORMULA_MARKS + _MERGE_MARKS)
+    return found
 
 
 def _unsaved_formulas(path: Path, desks: list[str]) -> dict[str, dict[tuple[int, str], str]]:
