@@ -90,7 +90,7 @@ def group_interviewees(runs: list[RunTables], by: str, labels: dict[str, str] | 
         if label is None and column not in run.roster.columns:
             raise CompareError(run.path / "roster.csv", f"the roster has no `{by}` column to group by",
                                hint=f"add it to the run's roster and re-run, or give --label {name}=NAME")
-        counts, units = _mentions_by_interviewee(run), _units_by_interviewee(run)
+        counts, units = _by_interviewee(run, "mentions"), _by_interviewee(run, "units")
         if run.roster.empty:
             raise CompareError(run.path, "the run coded no interviewee", hint="check that run's problems in run.json")
         for row in run.roster.to_dict("records"):      # by name: a column such as `home region` is no identifier
@@ -146,20 +146,14 @@ def _check_groups(groups: Groups, runs: list[RunTables], names: list[str]) -> No
                                     "or leave the group out with --groups")
 
 
-def _units_by_interviewee(run: RunTables) -> dict[str, dict[str, int]] | None:
-    if "units" not in run.counts.columns:
+def _by_interviewee(run: RunTables, column: str) -> dict[str, dict[str, int]] | None:
+    """interviewee → code → the run's count in `column` (mentions, units); None where the run has no such column
+    (units are counted since a later qcode)."""
+    if column not in run.counts.columns:
         return None
-    units: dict[str, dict[str, int]] = {}
-    for person, code, n in zip(run.counts["interviewee_id"], run.counts["code"], run.counts["units"], strict=True):
-        units.setdefault(str(person), {})[code] = int(n)
-    return units
-
-
-def _mentions_by_interviewee(run: RunTables) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {}
-    for person, code, mentions in zip(run.counts["interviewee_id"], run.counts["code"], run.counts["mentions"],
-                                      strict=True):
-        counts.setdefault(str(person), {})[code] = int(mentions)
+    for person, code, n in zip(run.counts["interviewee_id"], run.counts["code"], run.counts[column], strict=True):
+        counts.setdefault(str(person), {})[code] = int(n)
     return counts
 
 
