@@ -60,22 +60,12 @@ def measure(codebook: Path, which: str, shared: Path, coder: str = "a") -> dict:
                                        keep_units=True)
         spans = result.unit_spans
         starts = [s[0] for s in spans]
-        text = result.text
-        line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
         coded = {code: set() for code in CODES}
         for a in result.assignments:
             if a.code in coded and a.speaker_role == "respondent":
                 if (unit := unit_of(starts, spans, a.char_start)) is not None:
                     coded[a.code].add(unit)
-        marked = {code: set() for code in CODES}
-        for row in (r for r in gold if r["file"] == name):
-            begin = line_starts[int(row["line"]) - 1]
-            found = text.find(row["passage"], begin, begin + len(text.split("\n")[int(row["line"]) - 1]))
-            unit = unit_of(starts, spans, found) if found >= 0 else None
-            if unit is None:
-                outside.append(f"{name}:{row['line']} {row['code']} {row['passage'][:30]!r}")
-            elif row["code"] in marked:
-                marked[row["code"]].add(unit)
+        marked = coder_units(name, [r for r in gold if r["file"] == name], result, outside)
         for code in CODES:
             cell = counts[(lang, code)]
             cell["both"] += len(coded[code] & marked[code])
@@ -85,17 +75,23 @@ def measure(codebook: Path, which: str, shared: Path, coder: str = "a") -> dict:
             "outside": outside}
 
 
-def coder_units(name: str, rows: list[dict], result, text: str) -> dict[str, set[int]]:
-    """A coder's rows of one file → the respondent units they coded, per code."""
-    spans = result.unit_spans
+def coder_units(name: str, rows: list[dict], result, outside: list[str] | None = None) -> dict[str, set[int]]:
+    """A coder's rows of one file → the respondent units they coded, per code; a passage not found on its line
+    inside the respondent's coded speech is added to `outside`."""
+    text, spans = result.text, result.unit_spans
     starts = [s[0] for s in spans]
+    lines = text.split("\n")
     line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
     marked = {code: set() for code in CODES}
     for row in rows:
-        begin = line_starts[int(row["line"]) - 1]
-        found = text.find(row["passage"], begin)
+        number = int(row["line"])
+        begin = line_starts[number - 1]
+        found = text.find(row["passage"], begin, begin + len(lines[number - 1]))
         unit = unit_of(starts, spans, found) if found >= 0 else None
-        if unit is not None and row["code"] in marked:
+        if unit is None:
+            if outside is not None:
+                outside.append(f"{name}:{row['line']} {row['code']} {row['passage'][:30]!r}")
+        elif row["code"] in marked:
             marked[row["code"]].add(unit)
     return marked
 
@@ -114,8 +110,8 @@ def coders_agreement(shared: Path) -> dict:
         result = qcode.code_transcript(shared / "corpora" / name, language=language, speaker_labels=RESPONDENT,
                                        keep_units=True)
         units = [i for i, s in enumerate(result.unit_spans) if s[3] == "respondent"]
-        a = coder_units(name, [r for r in rows["a"] if r["file"] == name], result, result.text)
-        b = coder_units(name, [r for r in rows["b"] if r["file"] == name], result, result.text)
+        a = coder_units(name, [r for r in rows["a"] if r["file"] == name], result)
+        b = coder_units(name, [r for r in rows["b"] if r["file"] == name], result)
         for code in CODES:
             vectors[code][0].extend(int(u in a[code]) for u in units)
             vectors[code][1].extend(int(u in b[code]) for u in units)
