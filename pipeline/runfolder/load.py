@@ -48,10 +48,15 @@ def manifest_damage(manifest) -> str:
                                               and isinstance(f.get("sha256"), str) for f in files):
         return "its `files` are not a list of coded files with checksums"
     for entry in files:
-        name = Path(entry["source_file"])
-        if not entry["source_file"] or name.is_absolute() or ".." in name.parts:
+        if leads_out(entry["source_file"]):
             return f"it names a transcript {entry['source_file']!r} outside its transcripts folder"
     return ""
+
+
+def leads_out(source_file: str) -> bool:
+    """Whether a transcript name from a run's record leads out of its folder (empty, absolute, or through `..`)."""
+    name = Path(source_file)
+    return not source_file or name.is_absolute() or ".." in name.parts
 
 
 @dataclass

@@ -8,7 +8,7 @@ import pandas as pd
 
 from pipeline.errors import Problem, RunFolderError, RunInputsError, TranscriptError
 from pipeline.read.transcripts import MAX_TRANSCRIPT_BYTES, file_checksum, read_bytes, read_transcript
-from pipeline.runfolder.load import RunTables, counted
+from pipeline.runfolder.load import RunTables, counted, leads_out
 from pipeline.write.folder import read_csv_table
 
 
@@ -44,10 +44,9 @@ def run_file_limit(manifest: dict) -> int:
 def inside(root: Path, source_file: str) -> Path | None:
     """The path of a run's transcript under `root`, or None where the record's name leads out of it (an absolute
     path, `..`, a link out): then it is never read, not even looked at."""
-    relative = Path(source_file)
-    if not source_file or relative.is_absolute() or ".." in relative.parts:
+    if leads_out(source_file):
         return None
-    path = root / relative
+    path = root / source_file
     try:
         resolved, top = path.resolve(), root.resolve()
     except (OSError, RuntimeError):
