@@ -159,9 +159,11 @@ class OutputFolder:
         try:
             yield
         except OSError as error:
-            raise OutputError(self.out, f"{what} ({error.strerror or error})",
-                              hint="check that the folder is writable and the disk has room, or choose "
-                                   "another --out") from None
+            raise self._refused(what, error) from None
+
+    def _refused(self, what: str, error: BaseException) -> OutputError:
+        return OutputError(self.out, f"{what} ({getattr(error, 'strerror', None) or error})",
+                           hint="check that the folder is writable and the disk has room, or choose another --out")
 
     def __enter__(self) -> OutputFolder:
         with self._disk("cannot be created"):
@@ -192,9 +194,7 @@ class OutputFolder:
             self.discard()
         shutil.rmtree(self.temp, ignore_errors=True)
         if kind is not None and _disk_failure(error):
-            raise OutputError(self.out, f"cannot be written ({getattr(error, 'strerror', None) or error})",
-                              hint="check that the folder is writable and the disk has room, or choose "
-                                   "another --out") from None
+            raise self._refused("cannot be written", error) from None
 
     def _remove_leftovers(self) -> None:
         """Temporary folders a killed run into the same target left (its name, and a dead pid: provably ours)."""
