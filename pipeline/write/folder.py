@@ -12,7 +12,7 @@ import re
 import shutil
 import sys
 import tempfile
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -33,7 +33,7 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-CLAIM = ".qcode-writing"        # in a folder a command is writing: `pid host`, so a second command is refused
+CLAIM = ".qcode-writing"        # `.NAME.qcode-writing` beside a folder a command writes: `pid host`
 _LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?:partial|replaced)-(?P<pid>\d+)(?:-temp)?$")
 
 
@@ -41,10 +41,15 @@ def _host() -> str:
     return platform.node() or "?"
 
 
+def claim_of(out: Path) -> Path:
+    """The lock file beside `out` that a command writing it holds from its start until `out` is in place."""
+    return out.parent / f".{out.name}{CLAIM}"
+
+
 def _claimed_by(out: Path) -> str | None:
     """Who is writing `out` now ("process N on HOST"), or None when nobody alive is (no claim, or a stale one)."""
     try:
-        pid_text, _, host = (out / CLAIM).read_text(encoding="utf-8").partition(" ")
+        pid_text, _, host = claim_of(out).read_text(encoding="utf-8").partition(" ")
     except (OSError, UnicodeDecodeError):
         return None
     if not pid_text.strip().isdigit():
@@ -90,7 +95,7 @@ def check_out_dir(out: Path, force: bool, manifest_name: str = MANIFEST, workboo
         if (writer := _claimed_by(out)) is not None:
             raise OutputError(out, f"another qcode is writing this folder ({writer})",
                               hint="wait for it to finish, or choose another --out")
-        if not [entry for entry in out.iterdir() if entry.name != CLAIM]:
+        if not any(out.iterdir()):
             return
     except OSError as error:
         raise OutputError(out, f"cannot be read ({error.strerror})", hint="choose another --out") from None
@@ -139,19 +144,26 @@ class OutputFolder:
         self.temp = out.parent / f".{out.name}.partial-{os.getpid()}-temp"      # openpyxl's sheet files
         self._on_discard: list = []
         self._tempdir = None
-        self.created = False
+        self._claimed = False
 
     def _claim(self) -> None:
+        """Create the lock beside the target, exclusively: of two commands, one holds it and the other is refused.
+        It stays until the target is in place, so no moment is left in which a second command could start."""
+        lock = claim_of(self.out)
+        written = lock.with_name(f"{lock.name}-{os.getpid()}")    # whole before it is visible: a reader never
+        written.write_text(f"{os.getpid()} {_host()}", encoding="utf-8")   # sees an empty, "stale" claim
         try:
-            handle = os.open(self.out / CLAIM, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            if (writer := _claimed_by(self.out)) is not None:
-                raise OutputError(self.out, f"another qcode is writing this folder ({writer})",
-                                  hint="wait for it to finish, or choose another --out") from None
-            (self.out / CLAIM).unlink()              # a killed run's claim
-            handle = os.open(self.out / CLAIM, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        with os.fdopen(handle, "w", encoding="utf-8") as claim:
-            claim.write(f"{os.getpid()} {_host()}")
+            try:
+                os.link(written, lock)                # exclusive: fails where the lock exists
+            except FileExistsError:
+                if (writer := _claimed_by(self.out)) is not None:
+                    raise OutputError(self.out, f"another qcode is writing this folder ({writer})",
+                                      hint="wait for it to finish, or choose another --out") from None
+                lock.unlink(missing_ok=True)          # a killed run's claim
+                os.link(written, lock)
+        finally:
+            written.unlink(missing_ok=True)
+        self._claimed = True
 
     @contextmanager
     def _disk(self, what: str):
@@ -168,11 +180,6 @@ class OutputFolder:
     def __enter__(self) -> OutputFolder:
         with self._disk("cannot be created"):
             self.out.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                self.out.mkdir()
-                self.created = True
-            except FileExistsError:
-                pass
             self._claim()
         try:                                         # claimed: is it still what the check saw? (a run that
             check_out_dir(self.out, self.force, self.manifest, self.workbook)  # finished meanwhile is not)
@@ -193,6 +200,7 @@ class OutputFolder:
         if kind is not None:
             self.discard()
         shutil.rmtree(self.temp, ignore_errors=True)
+        self.release()
         if kind is not None and _disk_failure(error):
             raise self._refused("cannot be written", error) from None
 
@@ -219,11 +227,9 @@ class OutputFolder:
 
     def commit(self) -> Path:
         with self._disk("cannot be written"):
-            leftover = [e for e in self.out.iterdir() if e.name != CLAIM]
-            if not leftover:                         # the folder this command created or found empty
-                (self.out / CLAIM).unlink(missing_ok=True)
+            if not self.out.exists() or not any(self.out.iterdir()):     # new, or an empty folder
                 try:
-                    os.rename(self.tmp, self.out)     # onto the empty folder: atomic on POSIX
+                    os.rename(self.tmp, self.out)     # onto an empty folder too: atomic on POSIX
                 except OSError:
                     self.out.rmdir()
                     os.rename(self.tmp, self.out)
@@ -242,11 +248,10 @@ class OutputFolder:
         self.release()
 
     def release(self) -> None:
-        """Give the target up without writing (the folder created for this command goes again)."""
-        (self.out / CLAIM).unlink(missing_ok=True)
-        if self.created:
-            with suppress(OSError):
-                self.out.rmdir()
+        """Give the claim up (only this command's own: a refused command never removes another's lock)."""
+        if self._claimed:
+            claim_of(self.out).unlink(missing_ok=True)
+            self._claimed = False
 
 
 def manifest_header(**fields) -> dict:

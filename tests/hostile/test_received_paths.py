@@ -15,6 +15,8 @@ import pandas as pd
 from conftest import SMALL_CODEBOOK, qcode, write
 from openpyxl import load_workbook
 
+from pipeline.write.folder import claim_of
+
 SECRET = "CONFIDENTIAL-SALARY-LIST privacy equity"
 
 
@@ -189,18 +191,17 @@ def test_two_runs_into_one_folder_one_wins_and_the_other_is_refused(tmp_path, co
     assert sorted(code for code, _ in outputs) == [0, 1], outputs
     (refused,) = [text for code, text in outputs if code == 1]
     assert "another qcode is writing this folder" in refused or "exists and is not empty" in refused
-    assert (out / "assignments.csv").is_file() and not (out / ".qcode-writing").exists()
+    assert (out / "assignments.csv").is_file() and not claim_of(out).exists()
 
 
 def test_a_folder_claimed_by_a_live_process_is_refused_and_a_dead_claim_is_cleared(tmp_path, codebook_file):
     folder = corpus_with_roster(tmp_path, ["a,p01.txt,G"])
     out = tmp_path / "claimed"
-    out.mkdir()
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         import platform
 
-        (out / ".qcode-writing").write_text(f"{sleeper.pid} {platform.node()}")
+        claim_of(out).write_text(f"{sleeper.pid} {platform.node()}")
         result = qcode("run", folder, "--codebook", codebook_file, "--out", out, "-j", "1", "--no-cache")
         assert result.exit_code == 1
         assert f"another qcode is writing this folder (process {sleeper.pid}" in result.output
