@@ -1,6 +1,10 @@
 """Reviewed workbooks → the evidence suggestions learn from: every respondent unit's words, and per code the
 assignments reviewers accepted, rejected or added (reads the runs' transcripts again, through the cache).
 
+A corrected validation sample (`qcode sample`) counts as a desk whose sampled units were all reviewed: per unit
+and code, qcode's mentions accepted where the reviewer left 1 and rejected where 0, and a 1 qcode did not code
+the whole unit added (`read_validated_review`).
+
 A run is coded again exactly as `qcode audit` codes it (runfolder.recode: checksums checked, the run's own
 options and user dictionary); its files' segmented turns are then read once more (from the segmentation cache
 where it holds them) so that any variant of the codebook can be matched against the very words the run coded.
@@ -14,14 +18,26 @@ from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pipeline.coding.code_file import FileJob, LineIndex, PreparedFile, match_prepared, prepared_file
+from pipeline.coding.code_file import (
+    FileJob,
+    LineIndex,
+    PreparedFile,
+    assignment_id,
+    match_prepared,
+    prepared_file,
+)
 from pipeline.coding.corpus import MAX_USER_DICT_BYTES, CodingOptions, coding_settings
 from pipeline.coding.match import Matcher
-from pipeline.errors import ReviewError
+from pipeline.errors import Problem, ReviewError
 from pipeline.models import RESPONDENT, Assignment, Code, Codebook
+from pipeline.read.documents import page_of
+from pipeline.read.sheets import open_workbook
 from pipeline.read.transcripts import file_checksum, read_bytes
 from pipeline.review.apply import Applied, apply_review
-from pipeline.review.reviewed_workbook import ReviewedWorkbook, read_reviewed
+from pipeline.review.reviewed_workbook import ReviewedWorkbook, ReviewRow, read_reviewed
+from pipeline.review.validation import ValidatedSample, ValidatedUnit, read_validation
+from pipeline.review.validation_sample import RECORD_SHEET as SAMPLE_RECORD_SHEET
+from pipeline.review.validation_sample import SAMPLE_SHEET, text_digest
 from pipeline.runfolder.recode import Recoded, recode_run
 from pipeline.runfolder.texts import run_file_limit
 from pipeline.text.segment import HAN_RUN_RE
@@ -119,21 +135,97 @@ def read_evidence(paths: list[Path], transcripts: Path | None = None, jobs: int 
     runs: list[RunEvidence] = []
     seen: dict[str, str] = {}
     for path in paths:
-        review = read_reviewed(path)
+        if is_validation_sample(path):
+            _, review, recoded, applied = read_validated_review(path, transcripts, jobs, cache)
+        else:
+            review, recoded, applied = read_reviewed(path), None, None
         for entry in review.manifest.get("files", []):
             other = seen.setdefault(entry.get("sha256", ""), review.path)
             if other != review.path:
                 raise ReviewError(path, f"its transcript {entry.get('source_file')} is also in {other}: a passage "
                                   "would count twice", hint="give one reviewed workbook per run (`qcode audit "
                                                             "--second` compares two reviewers of one run)")
-        recoded = recode_run(review.manifest, review.path, transcripts, jobs, cache)
-        run = RunEvidence(review, recoded, apply_review(review, recoded))
+        if recoded is None:
+            recoded = recode_run(review.manifest, review.path, transcripts, jobs, cache)
+            applied = apply_review(review, recoded)
+        run = RunEvidence(review, recoded, applied)
         _prepare(run, transcripts, cache)
         runs.append(run)
     evidence = Evidence(runs, codebook=runs[0].recoded.codebook if runs else None)
     for run in runs:
         _gather(evidence, run)
     return evidence
+
+
+def is_validation_sample(path: Path) -> bool:
+    """Whether a workbook is a validation sample `qcode sample` wrote (not a run's desk); a file that is not a
+    workbook is left to the desk's reader to report."""
+    try:
+        workbook = open_workbook(Path(path), ReviewError)
+    except ReviewError:
+        return False
+    try:
+        return SAMPLE_RECORD_SHEET in workbook.sheetnames and "Run" not in workbook.sheetnames
+    finally:
+        workbook.close()
+
+
+def read_validated_review(path: Path, transcripts: Path | None, jobs: int, cache: Path | None = None
+                          ) -> tuple[ValidatedSample, ReviewedWorkbook, Recoded, Applied]:
+    """A corrected validation sample as a desk whose sampled units were all reviewed: its run coded again, per
+    sampled unit and code qcode's mentions accepted (reviewer 1) or rejected (0), a 1 where qcode coded nothing
+    of that code the whole unit added. Units outside the sample stay unreviewed."""
+    sample = read_validation(path)
+    recoded = recode_run(sample.manifest, sample.path, transcripts, jobs, cache)
+    judged = {(u.source_file, u.unit): u for u in sample.units}
+    problems = [Problem(sample.path, f"sheet {SAMPLE_SHEET!r}, row {u.row}: {u.source_file}:{u.line} is not the "
+                        "unit the run's transcript gives now", hint="draw the sample again from this run")
+                for u in sample.units if not _same_unit(u, recoded)]
+    if problems:
+        raise ReviewError(sample.path, f"{len(problems)} sampled unit(s) differ from the run coded again",
+                          hint="draw the sample again from this run", problems=problems)
+    rows, coded = [], set()
+    for result in recoded.results.values():
+        for a in result.assignments:
+            unit = judged.get((a.source_file, a.unit)) if a.speaker_role == RESPONDENT else None
+            if unit is not None and a.code in unit.reviewer:
+                coded.add((a.source_file, a.unit, a.code))
+                rows.append(ReviewRow(SAMPLE_SHEET, unit.row, a.assignment_id, a.source_file, a.line, a.code,
+                                      a.matched_text, "accept" if unit.reviewer[a.code] else "reject",
+                                      note=unit.comment))
+    review = ReviewedWorkbook(sample.path, sample.manifest, rows)
+    applied = apply_review(review, recoded)
+    for unit in sample.units:
+        for code, value in unit.reviewer.items():
+            if value and (unit.source_file, unit.unit, code) not in coded:
+                added = _whole_unit(unit.source_file, unit.unit, code, recoded, unit.comment)
+                applied.added.append(added)
+                applied.final.append(added)
+                review.rows.append(ReviewRow(SAMPLE_SHEET, unit.row, "", unit.source_file, unit.line, code,
+                                             added.matched_text, "add", note=unit.comment))
+    return sample, review, recoded, applied
+
+
+def _same_unit(unit: ValidatedUnit, recoded: Recoded) -> bool:
+    """Whether the run coded again still gives the sampled unit: a respondent unit with the same text."""
+    result = recoded.results.get(unit.source_file)
+    if result is None or not 0 <= unit.unit < len(result.unit_spans):
+        return False
+    start, end, _, role = result.unit_spans[unit.unit]
+    return role == RESPONDENT and text_digest(result.text[start:end]) == text_digest(unit.text)
+
+
+def _whole_unit(source_file: str, unit: int, code: str, recoded: Recoded, comment: str) -> Assignment:
+    """A unit the reviewer coded and qcode did not, as an added mention spanning the whole unit."""
+    result, job = recoded.results[source_file], recoded.jobs[source_file]
+    start, end, speaker, role = result.unit_spans[unit]
+    return Assignment(
+        assignment_id=assignment_id(source_file, code, start, end), interviewee_id=job.interviewee_id,
+        stakeholder_groups=job.stakeholder_groups, source_file=source_file,
+        line=LineIndex(result.text).line_of(start), page=page_of(tuple(result.pages), start) or "",
+        char_start=start, char_end=end, speaker=speaker, speaker_role=role, code=code, term="",
+        matched_text=result.text[start:end], segment_text=result.text[start:end], context_before="",
+        context_after="", unit=unit, segment_start=start, decision="add", note=comment)
 
 
 def _prepare(run: RunEvidence, transcripts: Path | None, cache: Path | None) -> None:

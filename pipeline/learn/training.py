@@ -1,5 +1,6 @@
 """Reviewed workbooks → labelled coding units per code: what reviewers accepted, added, recoded into a code
-(positive), and what they rejected or left uncoded in files they reviewed whole (negative)."""
+(positive), and what they rejected or left uncoded in files they reviewed whole (negative). A corrected validation
+sample (`qcode sample`) labels every unit it holds, for every code: the reviewer's 1 or 0 (an empty cell is 0)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import Problem, ReviewError, note
+from pipeline.learn.evidence import is_validation_sample, read_validated_review
 from pipeline.learn.features import Unit, respondent_units
 from pipeline.models import RESPONDENT
 from pipeline.review.apply import apply_review, locate_added
@@ -38,6 +40,9 @@ def read_training(paths: list[Path], jobs: int, cache: Path | None = None) -> Tr
     """Every reviewed workbook read, its run coded again from its own transcripts, its verdicts made labels."""
     training = TrainingSet()
     for path in paths:
+        if is_validation_sample(path):
+            _read_sample(training, Path(path), jobs, cache)
+            continue
         review = read_reviewed(path)
         try:
             recoded = recode_run(review.manifest, review.path, None, jobs, cache)
@@ -96,3 +101,24 @@ def read_training(paths: list[Path], jobs: int, cache: Path | None = None) -> Tr
             training.notes.append(note(str(path), f"{declined} rejected suggestion(s) are no longer found in "
                                        "their transcript and teach nothing"))
     return training
+
+
+def _read_sample(training: TrainingSet, path: Path, jobs: int, cache: Path | None) -> None:
+    """A validation sample's units, each labelled for every code as the reviewer left it."""
+    sample, _, recoded, _ = read_validated_review(path, None, jobs, cache)     # its errors name sheet and row
+    labels: dict[str, dict[int, dict[str, int]]] = {}
+    for unit in sample.units:
+        labels.setdefault(unit.source_file, {})[unit.unit] = dict(unit.reviewer)
+    units = whole = 0
+    for source_file, judged in labels.items():
+        result = recoded.results[source_file]
+        every = respondent_units(result)
+        if {u.index for u in every} <= judged.keys():     # the file read whole: its units are judged already
+            training.reviewed_files.add(result.checksum)
+            whole += 1
+        for unit in every:
+            if unit.index in judged:
+                training.examples.append(Example(unit, result.checksum, judged[unit.index]))
+                units += 1
+    training.sources.append({"workbook": str(path.resolve()), "sha256": sha256_file(path), "kind": "validation sample",
+                             "files": len(labels), "fully_reviewed_files": whole, "units": units})
