@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from difflib import get_close_matches
 
 
 @dataclass(frozen=True)
@@ -126,3 +127,12 @@ class CappedProblems(list):
     @property
     def total(self) -> int:
         return len(self) + self.dropped
+
+
+def did_you_mean(typed: str, choices, cutoff: float = 0.6) -> str:
+    """The closest of `choices` to what a researcher typed (case-insensitive), or "" when none is close."""
+    by_folded: dict[str, str] = {}
+    for choice in choices:
+        by_folded.setdefault(str(choice).casefold(), str(choice))
+    close = get_close_matches(str(typed).casefold(), list(by_folded), n=1, cutoff=cutoff)
+    return by_folded[close[0]] if close else ""

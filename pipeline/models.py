@@ -30,6 +30,7 @@ class Transcript:
     labelled: bool = True     # False: no speaker labels, all respondent
     notes: list = field(default_factory=list)
     decided_by: str = ""      # how roles were decided: roster, known label, only speaker, no labels; "" = not yet
+    pages: tuple[int, ...] = ()   # a PDF: where each page starts in `text` (line numbers run on through the file)
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ class Roster:
 
 
 ASSIGNMENT_COLUMNS = [
-    "assignment_id", "interviewee_id", "stakeholder_groups", "source_file", "line",
+    "assignment_id", "interviewee_id", "stakeholder_groups", "source_file", "line", "page",
     "char_start", "char_end", "speaker", "speaker_role", "code", "term", "matched_text",
     "segment_text", "context_before", "context_after",
 ]
@@ -173,6 +174,7 @@ class Assignment:
     recode_to: str = ""
     note: str = ""
     reviewer: str = ""
+    page: int | str = ""      # a PDF's page (1-based); "" for files without pages (an empty cell, as in the CSV)
 
     def review(self) -> list:
         return [self.decision, self.recode_to, self.note, self.reviewer]
@@ -201,6 +203,7 @@ class FileResult:
     timings: dict = field(default_factory=dict)
     unit_codes: list = field(default_factory=list)   # per unit holding codes: sorted code ids
     unit_spans: list = field(default_factory=list)   # with Settings.keep_units: (start, end, speaker, role)
-    text: str = ""                                   # with Settings.keep_units: the file's text
+    text: str = ""                                   # the file's text (the Transcripts sheet numbers its lines)
     cached: bool = False                             # normalized and segmented text came from the cache
     speakers: list = field(default_factory=list)     # per label: {source_file, label, role, decided_by, turns, words}
+    pages: tuple = ()                                # a PDF: where each page starts in its text (Transcript.pages)

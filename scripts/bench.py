@@ -1,14 +1,19 @@
 """Benchmark `qcode run` on the real corpora against the bare segmenters on the same text.
 
     python scripts/bench.py [--scale N] [--jobs N] [--segmenter auto|jieba|rjieba] [--shared ../shared]
-                            [--out bench.json]
+                            [--out bench.json] [--cluster local:2]
 
 For each set (English, Chinese, both) it writes a roster, runs `qcode run` in a subprocess
-(so start-up is counted; the peak RSS is that run's own, qcode and its workers), and times
+(so start-up is counted; the peak RSS is that run's own, qcode and its workers) on one core
+twice side by side — the reference path (`--converter opencc`) and the fast one (`auto`) — then
+cold on `--jobs` cores and, for both sets, again after a codebook edit; it prints MB/s end to
+end for every run, and times
 the run's Chinese segmenter (jieba, or rjieba where `auto` finds it), the spaCy tokenizer +
-lookup lemmatizer and OpenCC alone on the same speech; jieba and rjieba are both timed bare
+lookup lemmatizer, OpenCC and the fast converter alone on the same speech; jieba and rjieba are both timed bare
 where installed. `--scale N` codes N copies of every file, each made distinct (a line naming the
-copy is appended) so no cache can serve it.
+copy is appended) so no cache can serve it. `--cluster SPEC` adds a cold run per set on a Dask cluster
+(`local:2`, or a scheduler's address), compared with the cold `--jobs` run; its peak RSS is the client's
+alone (this process reads the files and writes the desk; the workers are the cluster's).
 """
 
 from __future__ import annotations
@@ -76,16 +81,23 @@ _PEAK_WRAPPER = ("import resource, subprocess, sys; code = subprocess.run(sys.ar
                  "sys.exit(code)")
 
 
+# --cluster: qcode runs in the wrapper itself, so the peak is the client's own (RUSAGE_SELF), not a worker's
+_CLIENT_PEAK_WRAPPER = ("import resource, sys\nfrom pipeline.cli import main\ntry:\n    main(sys.argv[4:])\nfinally:\n"
+                        "    print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
+
+
 def run_qcode(folder: Path, roster: Path, out: Path, jobs: int, cache: Path | None, segmenter: str,
-              codebook: Path | None = None) -> dict:
+              codebook: Path | None = None, converter: str = "auto", cluster: str | None = None) -> dict:
     started = time.perf_counter()
     command = [sys.executable, "-m", "pipeline", "run", str(folder), "--roster", str(roster), "--out", str(out),
-               "-q", "--jobs", str(jobs), "--segmenter", segmenter]
+               "-q", "--jobs", str(jobs), "--segmenter", segmenter, "--converter", converter]
     command += ["--cache", str(cache)] if cache else ["--no-cache"]
     if codebook:
         command += ["--codebook", str(codebook)]
-    done = subprocess.run([sys.executable, "-c", _PEAK_WRAPPER, *command], capture_output=True, text=True,
-                          cwd=REPO)
+    if cluster:
+        command += ["--cluster", cluster]
+    done = subprocess.run([sys.executable, "-c", _CLIENT_PEAK_WRAPPER if cluster else _PEAK_WRAPPER, *command],
+                          capture_output=True, text=True, cwd=REPO)
     seconds = time.perf_counter() - started
     if done.returncode:
         raise SystemExit(done.stderr)
@@ -93,7 +105,8 @@ def run_qcode(folder: Path, roster: Path, out: Path, jobs: int, cache: Path | No
     manifest = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assignments = sum(f["mentions"] for f in manifest["files"])
     return {"seconds": round(seconds, 2), "stages": manifest["timings"], "assignments": assignments,
-            "peak_rss_mb": round(peak_kb / 1024, 1), "segmenter": manifest["segmenter"]["zh"]}
+            "peak_rss_mb": round(peak_kb / 1024, 1), "segmenter": manifest["segmenter"]["zh"],
+            "converter": manifest["converter"]["name"]}
 
 
 def bare_segmenters(folder: Path, segmenter: str) -> dict:
@@ -115,8 +128,15 @@ def bare_segmenters(folder: Path, segmenter: str) -> dict:
     clock = time.perf_counter()
     simplified = [cc.convert(t) for t in chinese]
     opencc_s = time.perf_counter() - clock
+    from pipeline.text.normalize import convert_chinese
+
+    convert_chinese("數據", "tw2sp", "fast")             # the automata are built before the clock starts
+    clock = time.perf_counter()
+    for text in chinese:
+        convert_chinese(text, "tw2sp", "fast")
+    fast_s = time.perf_counter() - clock
     runs = [run for text in simplified for run in HAN_RUN_RE.findall(text)]
-    found = {"opencc_s": round(opencc_s, 2)}
+    found = {"opencc_s": round(opencc_s, 2), "fast_convert_s": round(fast_s, 2)}
     for name in ("jieba", "rjieba"):
         try:
             cut = cutter(name)
@@ -146,6 +166,7 @@ def main(argv: list[str]) -> None:
     shared = Path(argv[argv.index("--shared") + 1]) if "--shared" in argv else REPO.parent / "shared"
     target = Path(argv[argv.index("--out") + 1]) if "--out" in argv else REPO / "bench.json"
     requested = argv[argv.index("--segmenter") + 1] if "--segmenter" in argv else "auto"
+    cluster = argv[argv.index("--cluster") + 1] if "--cluster" in argv else None
     segmenter = choose(requested).name
     sets = corpus_rosters(shared)
     print(f"Chinese segmenter: {segmenter}; --jobs {jobs}; scale {scale}")
@@ -154,33 +175,46 @@ def main(argv: list[str]) -> None:
         work = Path(tempfile.mkdtemp(prefix=f"qcode-bench-{name}-"))
         try:
             folder, roster, size = build_set(name, sets, work / "t", scale)
-            runs = {"jobs 1": run_qcode(folder, roster, work / "out1", 1, None, segmenter),
+            runs = {"jobs 1 ref": run_qcode(folder, roster, work / "out0", 1, None, segmenter, converter="opencc"),
+                    "jobs 1": run_qcode(folder, roster, work / "out1", 1, None, segmenter),
                     "cold": run_qcode(folder, roster, work / "out", jobs, work / "cache", segmenter)}
             if name == "both":
                 runs["re-run"] = run_qcode(folder, roster, work / "out2", jobs, work / "cache", segmenter,
                                            edited_codebook(work))
+            if cluster:                     # cold too: a cache of its own
+                runs["cluster"] = run_qcode(folder, roster, work / "out3", jobs, work / "cache3", segmenter,
+                                            cluster=cluster)
             bare = bare_segmenters(folder, segmenter) if scale == 1 else {}
         finally:
             shutil.rmtree(work, ignore_errors=True)
         for kind, result in runs.items():
-            row = describe(name, kind, scale, 1 if kind == "jobs 1" else jobs, size, result, bare)
+            row = describe(name, kind, scale, 1 if kind.startswith("jobs 1") else jobs, size, result, bare)
             table.append(row)
             stages = result["stages"]
-            print(f"{name:5} {kind:7} {row['mb']:6.2f} MB  {row['seconds']:7.2f} s  {row['mb_per_s']:5.2f} MB/s  "
+            print(f"{name:5} {kind:10} {row['mb']:6.2f} MB  {row['seconds']:7.2f} s  {row['mb_per_s']:5.2f} MB/s  "
                   f"{row['assignments_per_s']:6d} assignments/s  peak {row['peak_rss_mb']:7.1f} MB  "
                   + "  ".join(f"{k} {stages.get(k, 0):.2f}" for k in ("start-up", "read", "normalize", "segment",
                                                                       "cache", "match", "tally", "desk", "write",
                                                                       "coding wall"))
-                  + (f"  bare {bare['segmenters_s']:.2f} s (OpenCC {bare['opencc_s']:.2f}, "
+                  + (f"  bare {bare['segmenters_s']:.2f} s (OpenCC {bare['opencc_s']:.2f}, fast converter "
+                     f"{bare['fast_convert_s']:.2f}, "
                      + ", ".join(f"{n} {bare[n + '_s']:.2f}" for n in ("jieba", "rjieba") if n + "_s" in bare)
                      + f", spaCy {bare['spacy_s']:.2f})  read→tally {row['overhead_read_to_tally']:.2f}×  "
                      f"end-to-end {row['overhead_end_to_end']:.2f}×" if bare and kind == "jobs 1" else ""))
-        one, many = runs["jobs 1"], runs["cold"]
+        one, many, reference = runs["jobs 1"], runs["cold"], runs["jobs 1 ref"]
+        print(f"{name:5} one core, reference path (OpenCC) vs fast: {_coding_wall(reference) / _coding_wall(one):.2f}× "
+              f"coding wall ({_coding_wall(reference):.2f} s → {_coding_wall(one):.2f} s), "
+              f"{reference['seconds'] / one['seconds']:.2f}× end to end; same assignments: "
+              f"{reference['assignments'] == one['assignments']}")
         print(f"{name:5} --jobs {jobs} vs 1: {one['seconds'] / many['seconds']:.2f}× end to end, "
               f"{_coding_wall(one) / _coding_wall(many):.2f}× coding (the wall time of the coding loop, "
               "the desk streaming meanwhile)"
               + (f"; re-run after a codebook edit {many['seconds'] / runs['re-run']['seconds']:.2f}× faster than cold"
                  if "re-run" in runs else ""))
+        if "cluster" in runs:
+            on = runs["cluster"]
+            print(f"{name:5} --cluster {cluster} vs --jobs {jobs}: {on['seconds'] / many['seconds']:.2f}× the time "
+                  f"end to end (target: at most 1.25×); client peak {on['peak_rss_mb']:.0f} MB")
     bomb = refuse_docx_bomb()
     print(f"a .docx zip bomb (300 MiB of XML deflated) refused in {bomb:.2f} s (target: under 10 s)")
     machine = {"python": platform.python_version(), "machine": platform.machine(), "cpus": __import__("os").cpu_count(),

@@ -3,7 +3,8 @@
 An entry is keyed by everything that shapes normalization and segmentation: the file's bytes
 (sha256), its path in the transcripts folder, the language/region/speaker labels the roster
 gives it, the coding unit, whether interviewer turns are coded, the user dictionary's bytes,
-the Chinese segmenter (jieba or rjieba) and its version, and the versions of qcode, Python,
+the Chinese segmenter (jieba or rjieba) and its version, the Chinese converter (OpenCC itself or
+fast_convert, with pyahocorasick's version), and the versions of qcode, Python,
 jieba, spaCy, spacy-lookups-data and OpenCC. A changed input is a new key, so an entry is
 never stale; a damaged entry is ignored and rewritten. The folder is safe to delete at any
 time. `qcode audit` and `qcode agreement` read the same cache when they code a run's files again.
@@ -27,6 +28,7 @@ from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.text.fast_convert import Converter
 from pipeline.text.zh_words import Segmenter
 from pipeline.versions import installed_versions
 
@@ -35,7 +37,8 @@ ENV_VARIABLE = "QCODE_CACHE"          # overrides the default folder (tests poin
 CONFIG_VARIABLE = "QCODE_CONFIG"      # overrides the user's config folder, where the signing key lives
 _MAGIC = b"qcode-c2"                  # an entry: magic, 32-byte signature, pickle
 _KEY_BYTES = 32
-_LIBRARIES = ("jieba", "spacy", "spacy-lookups-data", "opencc-python-reimplemented")
+_LIBRARIES = ("jieba", "spacy", "spacy-lookups-data", "opencc-python-reimplemented",
+              "pypdf", "odfpy", "striprtf")     # the text of a .pdf, .odt or .rtf is what they extract
 
 
 def default_cache_dir() -> Path:
@@ -90,13 +93,15 @@ def _key_in(path: Path) -> bytes | None:
     return key if len(key) == _KEY_BYTES else None
 
 
-def environment_key(user_dict: str, segmenter: Segmenter | None = None) -> str:
-    """The part of every key that is the same for a whole run: library versions, segmenter, user dictionary."""
+def environment_key(user_dict: str, segmenter: Segmenter | None = None, converter: Converter | None = None) -> str:
+    """The part of every key that is the same for a whole run: library versions, segmenter, converter, user
+    dictionary."""
     from pipeline.versions import __version__
 
     found = {"format": CACHE_FORMAT, "qcode": __version__, "python": sys.version.split()[0],
              **installed_versions(_LIBRARIES)}
     found["segmenter"] = [segmenter.name, segmenter.version] if segmenter else None
+    found["converter"] = [converter.name, converter.version] if converter else None
     found["user_dict"] = hashlib.sha256(Path(user_dict).read_bytes()).hexdigest() if user_dict else ""
     return hashlib.sha256(json.dumps(found, sort_keys=True).encode()).hexdigest()
 

@@ -13,6 +13,7 @@ from pipeline.coding.match import Matcher
 from pipeline.coding.speakers import decide_roles, speaker_rows
 from pipeline.errors import PipelineError, Problem, TranscriptError
 from pipeline.models import INTERVIEWER, RESPONDENT, Assignment, FileResult, Transcript
+from pipeline.read.documents import page_of
 from pipeline.read.transcripts import MAX_TRANSCRIPT_BYTES, file_checksum, read_bytes, read_transcript
 from pipeline.read.turns import turn_text
 from pipeline.text.normalize import Normalized, detect_script, normalize_text, profile_for
@@ -44,9 +45,10 @@ class Settings:
     include_interviewer: bool = False
     user_dict: str = ""
     segmenter: str = "jieba"       # Chinese words by jieba or rjieba (zh_words: the same words)
+    converter: str = "opencc"      # Chinese conversion by OpenCC itself or fast_convert (the same text and offsets)
     keep_units: bool = False       # also return every unit's file span and speaker (for audits)
     cache_dir: str = ""            # segmentation cache folder ("" = no cache)
-    cache_environment: str = ""    # cache.environment_key(user_dict, segmenter), computed once per run
+    cache_environment: str = ""    # cache.environment_key(user_dict, segmenter, converter), once per run
     max_file_bytes: int = MAX_TRANSCRIPT_BYTES
 
 
@@ -93,7 +95,7 @@ def prepare_file(job: FileJob, settings: Settings, data: bytes, timings: dict) -
     for turn in transcript.turns:        # every turn, interviewers' too: the speaker table counts their words
         clock = time.perf_counter()
         speech, base, speech_map = turn_text(transcript.text, turn.pieces)
-        normalized = normalize_text(speech, profile)
+        normalized = normalize_text(speech, profile, settings.converter)
         middle = time.perf_counter()
         segmented = segment(normalized.text, settings.unit, settings.user_dict, settings.segmenter)
         segment_time += time.perf_counter() - middle
@@ -136,11 +138,13 @@ def prepared_file(job: FileJob, settings: Settings, data: bytes, checksum: str,
     return prepared, False
 
 
-def code_file(job: FileJob, settings: Settings, matcher: Matcher) -> FileResult:
-    """Code one transcript; a PipelineError for input that cannot be read as a transcript."""
+def code_file(job: FileJob, settings: Settings, matcher: Matcher, data: bytes | None = None) -> FileResult:
+    """Code one transcript (its bytes read here, or `data` sent with the job); a PipelineError for input that
+    cannot be read as a transcript."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
-    data = read_bytes(Path(job.path), job.source_file, settings.max_file_bytes)
+    if data is None:
+        data = read_bytes(Path(job.path), job.source_file, settings.max_file_bytes)
     checksum = file_checksum(data)
     if job.sha256 and checksum != job.sha256:      # read once: the bytes checked are the bytes coded
         raise TranscriptError(job.source_file, "the transcript changed since the run (its checksum differs from "
@@ -188,7 +192,7 @@ def match_prepared(job: FileJob, prepared: PreparedFile, matcher: Matcher, check
                 matched_text=text[start:end], segment_text=text[unit_start:unit_end],
                 context_before=_context(text[max(0, unit_start - CONTEXT_CHARS * 2):unit_start], tail=True),
                 context_after=_context(text[unit_end:unit_end + CONTEXT_CHARS * 2], tail=False),
-                unit=unit_offset + hit.unit, segment_start=unit_start))
+                unit=unit_offset + hit.unit, segment_start=unit_start, page=page_of(transcript.pages, start) or ""))
         if keep_units:
             unit_spans.extend((*_to_file(turn, a, b), turn.speaker, turn.role) for a, b in seg.units)
         for unit, codes in sorted(codes_in_unit.items()):
@@ -200,8 +204,8 @@ def match_prepared(job: FileJob, prepared: PreparedFile, matcher: Matcher, check
         respondent_words=words[RESPONDENT], interviewer_words=words[INTERVIEWER],
         language=prepared.language, profile=prepared.profile, encoding=transcript.encoding,
         checksum=checksum, units=unit_offset, turns=len(transcript.turns), respondent_turns=respondent_turns,
-        problems=list(transcript.notes), unit_codes=unit_codes, unit_spans=unit_spans, text=text if keep_units else "",
-        speakers=[dict(row) for row in prepared.speakers])
+        problems=list(transcript.notes), unit_codes=unit_codes, unit_spans=unit_spans, text=text,
+        speakers=[dict(row) for row in prepared.speakers], pages=transcript.pages)
 
 
 def _to_file(turn: CodedTurn, start: int, end: int) -> tuple[int, int]:
@@ -248,9 +252,10 @@ class LineIndex:
         return start, end
 
 
-def safe_code_file(job: FileJob, settings: Settings, matcher: Matcher) -> FileResult | Problem:
+def safe_code_file(job: FileJob, settings: Settings, matcher: Matcher,
+                   data: bytes | None = None) -> FileResult | Problem:
     """code_file, with a bad input returned as a Problem (plain data a worker process can send back)."""
     try:
-        return code_file(job, settings, matcher)
+        return code_file(job, settings, matcher, data)
     except PipelineError as exc:
         return exc.as_problem()

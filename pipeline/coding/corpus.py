@@ -1,8 +1,10 @@
-"""A corpus's files → FileJobs and their FileResults, coded in this process or a pool, in roster order."""
+"""A corpus's files → FileJobs and their FileResults, coded in this process, a pool or a cluster, in roster
+order."""
 
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,8 +15,10 @@ from pipeline.coding.pool import in_processes
 from pipeline.errors import PipelineError, Problem, TranscriptError, note
 from pipeline.models import Roster
 from pipeline.read.codebook import load_codebook
-from pipeline.read.roster import find_roster, read_roster, roster_from_files
-from pipeline.read.transcripts import MAX_TRANSCRIPT_BYTES, is_transcript_name
+from pipeline.read.documents import TRANSCRIPT_TYPES, is_silent, not_read_reason
+from pipeline.read.roster import file_meant, find_roster, read_roster, roster_from_files
+from pipeline.read.transcripts import MAX_TRANSCRIPT_BYTES, NEVER_TRANSCRIPTS, TRANSCRIPT_SUFFIXES, is_transcript_name
+from pipeline.text.fast_convert import Converter, choose_converter
 from pipeline.text.zh_words import Segmenter, choose
 
 UNITS = ("sentence", "turn")
@@ -35,6 +39,7 @@ class CodingOptions:
     cache: Path | None = None          # segmentation cache folder (None: no cache)
     max_file_mb: float = MAX_TRANSCRIPT_BYTES / 1e6
     segmenter: str = "auto"            # Chinese: auto, jieba or rjieba (zh_words.choose)
+    converter: str = "auto"            # Chinese conversion: auto, opencc or fast (fast_convert.choose_converter)
 
 
 def worker_count(jobs: int | None) -> int:
@@ -61,10 +66,12 @@ def plan_jobs(options: CodingOptions, roster: Roster) -> tuple[list[FileJob], li
                                   line=person.line, hint="copy the transcript into the transcripts folder"))
             continue
         if not path.is_file():
+            meant = file_meant(options.transcripts, person.file)
             issues.append(Problem(where, f"interviewee {person.id!r}: file {person.file!r} not found in "
-                                  f"{options.transcripts}", line=person.line,
-                                  hint="fix the roster's `file` column (paths are relative to the "
-                                       "transcripts folder)"))
+                                  f"{options.transcripts}" + (f": did you mean {meant!r}?" if meant else ""),
+                                  line=person.line,
+                                  hint=f"write {meant!r} in the roster's `file` column" if meant else
+                                  "fix the roster's `file` column (paths are relative to the transcripts folder)"))
             continue
         if resolved in coded:
             issues.append(Problem(where, f"interviewee {person.id!r}: file {person.file!r} is the same file as "
@@ -79,15 +86,58 @@ def plan_jobs(options: CodingOptions, roster: Roster) -> tuple[list[FileJob], li
     return jobs, issues
 
 
-def transcript_files(folder: Path, roster_path: Path | None) -> list[str]:
-    """Transcript-like files of the folder (not hidden), as paths relative to it; links out are left to
+NOT_CODED = "not coded: "           # how a note about a file of the folder that is not coded begins
+
+
+def not_coded_note(file: str, reason: str, hint: str) -> Problem:
+    return note(file, NOT_CODED + reason, hint=hint)
+
+
+def transcript_files(folder: Path, inputs: tuple[Path | None, ...] = ()) -> tuple[list[str], list[Problem]]:
+    """Transcript files of the folder, as paths relative to it, and a `not coded` note for each other file qcode
+    does not read (its type, and what to do). Silent: hidden files and folders, lock and backup files, README /
+    LICENSE / CHANGELOG, and `inputs` (the roster, codebook and user dictionary). Links out are left to
     `plan_jobs`, which reports them."""
-    found = []
+    own = {Path(p).resolve() for p in inputs if p is not None}
+    found, skipped = [], []
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and is_transcript_name(path.name) and path != roster_path \
-                and not any(part.startswith(".") for part in path.relative_to(folder).parts):
-            found.append(path.relative_to(folder).as_posix())
-    return found
+        relative = path.relative_to(folder)
+        if not path.is_file() or any(is_silent(part) for part in relative.parts) or path.resolve() in own \
+                or path.name.lower().startswith(NEVER_TRANSCRIPTS):
+            continue
+        if is_transcript_name(path.name):
+            found.append(relative.as_posix())
+        else:
+            skipped.append(not_coded_note(relative.as_posix(), *not_read_reason(path.suffix)))
+    return found, skipped
+
+
+def same_interview(files: list[str]) -> tuple[list[str], list[Problem]]:
+    """Without a roster, one file per name: `p01.docx` and `p01.pdf` in one folder are one interview in two
+    formats (and would be one interviewee, `p01`). The first in TRANSCRIPT_SUFFIXES order is coded (text before
+    PDF), each other is a `not coded` note."""
+    kept: dict[str, str] = {}
+    for file in sorted(files, key=lambda f: TRANSCRIPT_SUFFIXES.index(Path(f).suffix.lower())):
+        kept.setdefault(Path(file).with_suffix("").as_posix(), file)
+    chosen = set(kept.values())
+    skipped = [not_coded_note(f, f"the same name as {kept[Path(f).with_suffix('').as_posix()]}, which is coded "
+                              "(one interview in two formats?)",
+                              "remove one, or give a roster naming the file of each interviewee")
+               for f in files if f not in chosen]
+    return [f for f in files if f in chosen], skipped
+
+
+def not_coded(issues: list[Problem], jobs: list[FileJob], coded: set[str]) -> list[dict]:
+    """Every file of the folder (or roster) that was not coded, once, with why: run.json's `not_coded`."""
+    listed = {}
+    for issue in issues:
+        if issue.kind == "note" and issue.problem.startswith(NOT_CODED):
+            listed.setdefault(issue.file, issue.problem.removeprefix(NOT_CODED))
+    job_files = {j.source_file for j in jobs} - coded
+    for issue in issues:
+        if issue.kind == "problem" and issue.file in job_files:
+            listed.setdefault(issue.file, issue.problem)
+    return [{"file": file, "reason": reason} for file, reason in listed.items()]
 
 
 def load_inputs(options: CodingOptions):
@@ -100,27 +150,31 @@ def load_inputs(options: CodingOptions):
     codebook = load_codebook(options.codebook)
     issues: list[Problem] = list(codebook.notes)
     roster_path = options.roster or find_roster(options.transcripts)
-    files = transcript_files(options.transcripts, roster_path)
+    files, skipped = transcript_files(options.transcripts, (roster_path, options.codebook, options.user_dict))
     if roster_path is not None:
         roster = read_roster(Path(roster_path))
         issues += roster.problems
-        listed = {p.file for p in roster.interviewees}
-        others = [f for f in files if f not in listed]
-        if others:
-            issues.append(note(str(roster_path), f"{len(others)} transcript-like file(s) not in the roster are "
-                               f"not coded: {', '.join(others[:10])}{' …' if len(others) > 10 else ''}",
-                               hint="add them to the roster to code them"))
+        root = options.transcripts
+        listed = {(root / p.file).resolve() for p in roster.interviewees}
+        skipped = [s for s in skipped if (root / s.file).resolve() not in listed]    # read (or refused) as listed
+        skipped += [not_coded_note(f, "not in the roster", f"add a row for it to {Path(roster_path).name} to code "
+                                   "it") for f in files if (root / f).resolve() not in listed]
     else:
+        files, twice = same_interview(files)
         if not files:
-            raise TranscriptError(options.transcripts, "no transcripts (.txt .md .docx .vtt .srt) in the folder",
-                                  hint="put transcripts there, or give another folder")
+            shown = "".join(f"\n  {s.file}: {s.problem.removeprefix(NOT_CODED)}" for s in skipped[:10])
+            raise TranscriptError(options.transcripts, f"no transcripts ({TRANSCRIPT_TYPES}) in the folder"
+                                  + (f"; {len(skipped)} other file(s) not coded:{shown}" if skipped else ""),
+                                  hint="put transcripts there (a .doc saved as .docx, a scan through OCR), or "
+                                       "give another folder")
+        skipped += twice
         roster = roster_from_files(files)
         issues.append(note(str(options.transcripts), "no roster: every file is its own interviewee in the "
                            "group `unassigned`", hint="add roster.csv to name stakeholder groups"))
     if options.user_dict is not None:
         check_user_dict(options.user_dict)
     jobs, missing = plan_jobs(options, roster)
-    return codebook, roster, jobs, issues + missing
+    return codebook, roster, jobs, issues + missing + skipped
 
 
 MAX_USER_DICT_BYTES = 16_000_000   # jieba's own dictionary is 5 MB; a user dictionary is names and jargon
@@ -148,14 +202,17 @@ def check_user_dict(path: Path) -> str:
     return text
 
 
-def coding_settings(options: CodingOptions, keep_units: bool, segmenter: Segmenter | None = None) -> Settings:
+def coding_settings(options: CodingOptions, keep_units: bool, segmenter: Segmenter | None = None,
+                    converter: Converter | None = None) -> Settings:
     """Settings of the per-file stage; the cache's environment key is computed once, here."""
     user_dict = str(options.user_dict or "")
     segmenter = segmenter or choose(options.segmenter, user_dict)
+    converter = converter or choose_converter(options.converter)
     cached = options.cache is not None and signing_key() is not None    # read once here, before workers fork
     return Settings(unit=options.unit, include_interviewer=options.include_interviewer, user_dict=user_dict,
-                    segmenter=segmenter.name, keep_units=keep_units, cache_dir=str(options.cache) if cached else "",
-                    cache_environment=environment_key(user_dict, segmenter) if cached else "",
+                    segmenter=segmenter.name, converter=converter.name, keep_units=keep_units,
+                    cache_dir=str(options.cache) if cached else "",
+                    cache_environment=environment_key(user_dict, segmenter, converter) if cached else "",
                     max_file_bytes=int(options.max_file_mb * 1e6))
 
 
@@ -176,13 +233,28 @@ def _died_twice(job) -> Problem:
                    hint="give qcode more memory (fewer --jobs), or split the file into smaller ones")
 
 
-def code_files(jobs, settings, matcher, codebook, progress: bool = False, workers: int = 1):
-    """Results in roster order, coded in this process or in `workers` processes (pool.in_processes: a file
-    whose process dies twice is a Problem)."""
+def coding_cluster(spec: str | None):
+    """`--cluster SPEC` as a context: a Dask cluster reached or started, its workers checked (cluster.Cluster);
+    without SPEC, nothing (and Dask is not imported)."""
+    if not spec:
+        return nullcontext(None)
+    from pipeline.coding.cluster import Cluster
+
+    return Cluster(spec)
+
+
+def code_files(jobs, settings, matcher, codebook, progress: bool = False, workers: int = 1, cluster=None):
+    """Results in roster order, coded in this process, in `workers` processes (pool.in_processes: a file
+    whose process dies twice is a Problem) or on an open `coding_cluster`."""
     from tqdm import tqdm
 
     bar = tqdm(total=len(jobs), desc="coding", unit="file", disable=not progress or len(jobs) < 2, leave=False)
     with bar:
+        if cluster is not None:
+            for result in cluster.code(jobs, settings, codebook):
+                yield result
+                bar.update()
+            return
         if workers <= 1 or len(jobs) < 2:
             for job in jobs:
                 yield safe_code_file(job, settings, matcher)

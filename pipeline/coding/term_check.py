@@ -45,6 +45,7 @@ def check_codebook(path: Path) -> TermCheck:
     report.warnings.extend(str(n) for n in notes)
     report.lines.append(f"{codebook.name} (version {codebook.version or '—'}): {len(codebook.codes)} codes")
     owners: dict[tuple, list[str]] = {}
+    line_of = {code.id: code.line for code in codebook.codes}
     for code in codebook.codes:
         report.lines.append("")                     # a blank line before each code (printed lines hold no line breaks)
         report.lines.append(f"{code.id}  {code.label}" + (f" / {code.label_zh}" if code.label_zh else ""))
@@ -52,20 +53,28 @@ def check_codebook(path: Path) -> TermCheck:
             report.terms += 1
             report.lines.append("  " + describe_term(term))
             owners.setdefault((term.lang, term.zh, term.words, term.text), []).append(code.id)
-            report.warnings.extend(_term_warnings(code.id, term, code.excludes, {t.zh for t in code.terms}))
+            report.warnings.extend(f"{_at(codebook.path, code.line)}: {warning}" for warning in
+                                   _term_warnings(code.id, term, code.excludes, {t.zh for t in code.terms}))
         for term in code.excludes:
             report.lines.append("  exclude " + describe_term(term))
     for (_, _, _, text), ids in owners.items():
         if len(set(ids)) > 1:
-            report.warnings.append(f"term {text!r} is listed under {', '.join(sorted(set(ids)))}: "
-                                   "each mention counts for every one of them")
+            first = sorted(set(ids), key=lambda i: line_of[i] or 0)[0]
+            report.warnings.append(f"{_at(codebook.path, line_of[first])}: term {text!r} is listed under "
+                                   f"{', '.join(sorted(set(ids)))}: each mention counts for every one of them")
     return report
+
+
+def _at(path: str, line: int | None) -> str:
+    return f"{path}:{line}" if line else str(path)
 
 
 def _term_warnings(code_id: str, term: Term, excludes: list[Term], listed: set[str]) -> list[str]:
     warnings = []
     for ex in excludes:
-        if ex.lang == term.lang and (ex.zh, ex.words) == (term.zh, term.words):
+        # an exclusion with companions cancels the term only beside them: it can still match elsewhere
+        if ex.lang == term.lang and (ex.zh, ex.words) == (term.zh, term.words) \
+                and (not ex.companions or ex.companions == term.companions):
             warnings.append(f"{code_id}: term {term.text!r} is also an exclusion, so it can never match")
     if term.lang == "zh":
         written = term.text.partition(" & ")[0] if term.companions else term.text

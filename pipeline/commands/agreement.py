@@ -15,7 +15,7 @@ import pandas as pd
 from pipeline.coding.cache import cache_folder
 from pipeline.coding.corpus import worker_count
 from pipeline.commands.report import Line, Report, said, shown, workbook_line
-from pipeline.errors import ExchangeError, Problem, note
+from pipeline.errors import ExchangeError, Problem, StrictModeError, note
 from pipeline.refi.agreement import (
     agreement_figures,
     chosen_coders,
@@ -53,6 +53,8 @@ class AgreementOptions:
     jobs: int | None = None             # default: every core
     cache: Path | None = None           # segmentation cache folder [default: the user's]
     no_cache: bool = False
+    strict: bool = False                # a problem (a selection qcode cannot place, …) stops before writing
+    cluster: str | None = None          # re-code on a Dask cluster: a scheduler address or file, or local[:N]
 
 
 @dataclass
@@ -66,7 +68,10 @@ class AgreementReport(Report):
     notes: list[Problem] = field(default_factory=list)
 
     def lines(self, quiet: bool = False) -> Iterator[Line]:
-        yield from said(self.notes)
+        yield from said([n for n in self.notes if n.kind == "problem" or not quiet])
+        if quiet:
+            yield workbook_line(self.out, WORKBOOK)
+            return
         overall = self.figures.set_index("code").loc["overall"]
         yield Line(f"{self.sources_compared} transcript(s) compared with {', '.join(self.coders) or 'the project'}'s "
                    f"coding (positions in {self.positions})")
@@ -95,7 +100,7 @@ def compare_codings(options: AgreementOptions) -> AgreementReport:
                                  "from `qcode export-codebook`/`export-project`")
     coders = chosen_coders(project, options.user, where)
     recoded = recode_run(tables.manifest, tables.path / "run.json", options.transcripts,
-                         worker_count(options.jobs), cache_folder(options.cache, options.no_cache))
+                         worker_count(options.jobs), cache_folder(options.cache, options.no_cache), options.cluster)
     texts = {f: ExportedText(r.text) for f, r in recoded.results.items()}
     guids = {f["source_file"]: source_guid(f) for f in tables.manifest.get("files", [])}
     source_map, source_problems, sources_frame = match_sources(project, texts, guids, where)
@@ -115,6 +120,9 @@ def compare_codings(options: AgreementOptions) -> AgreementReport:
     unshared = sorted(set(tables.codebook.ids) - set(shared))
     if unshared:
         notes.append(note(where, f"code(s) {', '.join(unshared)} of the run are not in the project; not compared"))
+    if options.strict and (problems := [n for n in notes if n.kind == "problem"]):
+        raise StrictModeError(where, f"--strict: {len(problems)} problem(s) in the project; nothing was written",
+                              hint="fix them, or run without --strict", problems=problems)
     with folder:
         write_csv(folder.path("agreement.csv"), figures)
         write_csv(folder.path("disagreements.csv"), disagreements)
@@ -130,6 +138,8 @@ def compare_codings(options: AgreementOptions) -> AgreementReport:
                                    project=str(Path(options.project).resolve()), positions=unit,
                                    coders=coder_names, sources_compared=len(source_map),
                                    notes=[n.as_dict() for n in notes])
+        if recoded.cluster is not None:
+            manifest["cluster"] = recoded.cluster
         out = folder.seal(manifest)
     return AgreementReport(out=out, figures=figures, disagreements=disagreements, positions=unit,
                              coders=coder_names,

@@ -13,7 +13,7 @@ import pandas as pd
 from pipeline.coding.cache import cache_folder
 from pipeline.coding.corpus import worker_count
 from pipeline.commands.report import Line, Report, said, shown, workbook_line
-from pipeline.errors import Problem, ReviewError
+from pipeline.errors import Problem, ReviewError, StrictModeError
 from pipeline.models import RESPONDENT, Assignment
 from pipeline.review.apply import apply_review, decisions_table
 from pipeline.review.machine_agreement import code_agreement
@@ -35,6 +35,8 @@ class AuditOptions:
     jobs: int | None = None             # default: every core
     cache: Path | None = None           # segmentation cache folder [default: the user's]
     no_cache: bool = False
+    strict: bool = False                # a problem in the review stops the audit before anything is written
+    cluster: str | None = None          # re-code on a Dask cluster: a scheduler address or file, or local[:N]
 
 
 @dataclass
@@ -54,7 +56,10 @@ class AuditReport(Report):
         return overall
 
     def lines(self, quiet: bool = False) -> Iterator[Line]:
-        yield from said(self.notes)
+        yield from said([n for n in self.notes if n.kind == "problem" or not quiet])
+        if quiet:
+            yield workbook_line(self.out, WORKBOOK)
+            return
         overall = self.overall()
         yield Line(f"{self.reviewed_rows} reviewed row(s) by {', '.join(self.reviewers) or 'an unnamed reviewer'}: "
                    f"{overall['accepted']} accepted, {overall['rejected']} rejected, {overall['recoded']} recoded, "
@@ -80,8 +85,11 @@ def run_audit(options: AuditOptions) -> AuditReport:
                           hint="compare two reviews of the same run's workbook")
     folder = OutputFolder(options.out or default_out_dir("audit"), options.force)
     recoded = recode_run(review.manifest, review.path, options.transcripts, worker_count(options.jobs),
-                         cache_folder(options.cache, options.no_cache))
+                         cache_folder(options.cache, options.no_cache), options.cluster)
     applied = apply_review(review, recoded)
+    if options.strict and (problems := [n for n in applied.notes if n.kind == "problem"]):
+        raise StrictModeError(options.reviewed, f"--strict: {len(problems)} problem(s) in the review; nothing "
+                              "was written", hint="fix them, or audit without --strict", problems=problems)
     agreement = code_agreement(applied, recoded)
     extra = [("Agreement", "agreement.csv", agreement), ("Decisions", "decisions.csv", decisions_table(applied))]
     between = None
@@ -91,6 +99,9 @@ def run_audit(options: AuditOptions) -> AuditReport:
                   ("Disagreements", "disagreements.csv", disagreements)]
     manifest = dict(review.manifest)
     manifest["coding"] = "reviewed"
+    manifest.pop("cluster", None)               # where the run was coded: this record says where it was re-coded
+    if recoded.cluster is not None:
+        manifest["cluster"] = recoded.cluster
     manifest["created"] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     manifest["review"] = {"workbook": str(Path(options.reviewed).resolve()),
                           "sha256": sha256_file(Path(options.reviewed)), "reviewers": review.reviewers(),

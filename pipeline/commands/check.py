@@ -16,7 +16,8 @@ from pipeline.coding.corpus import worker_count
 from pipeline.coding.corpus_check import CorpusCheck, CorpusCheckOptions, check_corpus
 from pipeline.coding.near_miss import STRADDLES
 from pipeline.coding.term_check import TermCheck, check_codebook
-from pipeline.commands.report import EXIT_FAILED, EXIT_OK, Line, Report, said
+from pipeline.commands.report import EXIT_FAILED, EXIT_OK, Failure, Line, Report, said
+from pipeline.errors import StrictModeError
 from pipeline.write.check_workbook import check_target, default_check_path, write_check_workbook
 
 SHOWN_NEVER = 12             # terms never matched named per code on the screen
@@ -34,6 +35,7 @@ class CheckOptions:
     jobs: int | None = None
     cache: Path | None = None
     no_cache: bool = False
+    strict: bool = False                # a problem stops the check before the corpus is coded
 
 
 @dataclass
@@ -45,12 +47,14 @@ class CheckReport(Report):
     def lines(self, quiet: bool = False) -> Iterator[Line]:
         check = self.check
         if self.corpus is None:
-            yield from (Line(line) for line in check.lines)
+            if not quiet:
+                yield from (Line(line) for line in check.lines)
         else:
             yield Line(check.lines[0])
             yield from self._corpus_lines(quiet)
         yield from said(check.problems, "problem")
-        yield from (Line(f"warning: {warning}", err=True) for warning in check.warnings)
+        if not quiet:
+            yield from (Line(f"warning: {warning}", err=True) for warning in check.warnings)
         yield Line(f"{check.codes} code(s), {check.terms} term(s): {len(check.problems)} problem(s), "
                    f"{len(check.warnings)} warning(s)")
         if self.out is not None:
@@ -86,9 +90,13 @@ class CheckReport(Report):
                 yield Line("  candidates: " + ", ".join(f"{c['word']} ({c['units']})" for c in candidates))
 
 
-def run_check(options: CheckOptions) -> CheckReport:
+def run_check(options: CheckOptions) -> CheckReport | Failure:
     check = check_codebook(options.codebook)
     failed = EXIT_FAILED if check.problems else EXIT_OK
+    if options.strict and check.problems:
+        return Failure(StrictModeError(options.codebook, f"--strict: {len(check.problems)} problem(s) in the "
+                                       "codebook; nothing was checked against the corpus or written",
+                                       hint="fix them, or check without --strict", problems=check.problems))
     if options.corpus is None:
         return CheckReport(check, exit_code=failed)
     out = Path(options.out) if options.out else default_check_path()

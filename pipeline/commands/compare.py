@@ -48,6 +48,9 @@ class CompareReport(Report):
                 if row.g2_p_adj < SIGNIFICANT]          # NaN (nothing to test) compares False
 
     def lines(self, quiet: bool = False) -> Iterator[Line]:
+        if quiet:
+            yield workbook_line(self.out, WORKBOOK)
+            return
         yield from said(self.notes, "note")
         yield Line(f"compared {len(self.groups)} groups by {self.by} ({', '.join(self.groups)}) on "
                    f"{len(self.codes)} code(s)" + ("" if self.tested else "; groups overlap: described, not tested"))

@@ -7,17 +7,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.commands.report import Line, Report, said
+from pipeline.errors import StrictModeError
 from pipeline.models import Codebook
 from pipeline.read.codebook import load_codebook
 from pipeline.refi.codebook_export import codebook_qdc
 from pipeline.refi.files import check_target, write_atomically
+from pipeline.write.folder import default_out_file
 
 
 @dataclass
 class ExportCodebookOptions:
     codebook: Path
-    out: Path | None = None             # default: beside the codebook, with .qdc
+    out: Path | None = None             # default: outputs/CODEBOOK-NAME.qdc
     force: bool = False
+    strict: bool = False                # a problem in the codebook stops the export before anything is written
 
 
 @dataclass
@@ -32,13 +35,16 @@ class ExportCodebookReport(Report):
                    | {g.id for g in book.groups})
 
     def lines(self, quiet: bool = False) -> Iterator[Line]:
-        yield from said(self.codebook.notes)
+        yield from said([n for n in self.codebook.notes if n.kind == "problem" or not quiet])
         yield Line(f"{len(self.codebook.codes)} code(s) in {self.folders()} folder(s) → {self.out}")
 
 
 def export_codebook(options: ExportCodebookOptions) -> ExportCodebookReport:
     codebook = load_codebook(options.codebook)
-    out = Path(options.out) if options.out else Path(options.codebook).with_suffix(".qdc")
+    if options.strict and (problems := [n for n in codebook.notes if n.kind == "problem"]):
+        raise StrictModeError(options.codebook, f"--strict: {len(problems)} problem(s) in the codebook; nothing "
+                              "was written", hint="fix them, or export without --strict", problems=problems)
+    out = Path(options.out) if options.out else default_out_file(Path(options.codebook).stem, ".qdc")
     check_target(out, options.force, "codebook")
     write_atomically(out, codebook_qdc(codebook))
     return ExportCodebookReport(out=out, codebook=codebook)

@@ -37,11 +37,14 @@ class ExportProjectReport(Report):
     positions: str = CODEPOINTS
 
     def lines(self, quiet: bool = False) -> Iterator[Line]:
+        if quiet:
+            yield Line(f"project: {self.out}")
+            return
         yield Line(f"{self.sources} source(s), {self.selections} coded selection(s) ({self.coding} coding), "
                    f"{self.cases} case(s), positions in {self.positions}")
         if self.astral_sources and self.positions == CODEPOINTS:
-            yield Line(f"note: {self.astral_sources} source(s) hold characters beyond U+FFFF (emoji, rare CJK): "
-                       "for NVivo export again with --positions utf16", err=True)
+            yield Line(f"note: {self.out}: {self.astral_sources} source(s) hold characters beyond U+FFFF (emoji, "
+                       "rare CJK): for NVivo export again with --positions utf16", err=True)
         yield Line(f"project: {self.out}")
 
 

@@ -16,12 +16,13 @@ from pipeline.read.codebook import codebook_from_yaml
 from pipeline.refi.codebook_import import codebook_entries
 from pipeline.refi.files import check_target, write_atomically
 from pipeline.refi.read import read_exchange
+from pipeline.write.folder import default_out_file
 
 
 @dataclass
 class ImportCodebookOptions:
     file: Path
-    out: Path | None = None             # default: FILE with .yaml
+    out: Path | None = None             # default: outputs/FILE-NAME.yaml
     force: bool = False
 
 
@@ -33,7 +34,7 @@ class ImportCodebookReport(Report):
     notes: list = field(default_factory=list)
 
     def lines(self, quiet: bool = False) -> Iterator[Line]:
-        yield from said(self.notes)
+        yield from said([n for n in self.notes if n.kind == "problem" or not quiet])
         bare = sum(1 for c in self.codebook.codes if not c.terms)
         yield Line(f"{len(self.codebook.codes)} code(s), {len(self.codebook.groups)} folder(s) from {self.origin}"
                    + (f"; {bare} code(s) without terms: add terms before `qcode run`" if bare else ""))
@@ -44,7 +45,7 @@ def import_codebook(options: ImportCodebookOptions) -> ImportCodebookReport:
     """Write the codes of FILE as a qcode codebook YAML (never over an existing file)."""
     path, out, force = options.file, options.out, options.force
     exchange = read_exchange(path)
-    out = Path(out) if out else Path(path).with_suffix(".yaml")
+    out = Path(out) if out else default_out_file(Path(path).stem, ".yaml")
     check_target(out, force, "codebook", forceable=False)
     codes, groups = codebook_entries(exchange)
     name = exchange.root.get("name") or Path(path).stem

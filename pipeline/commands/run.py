@@ -10,17 +10,29 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.coding.cache import cache_folder
-from pipeline.coding.corpus import CodingOptions, code_files, coding_settings, load_inputs, worker_count
+from pipeline.coding.corpus import (
+    CodingOptions,
+    code_files,
+    coding_cluster,
+    coding_settings,
+    load_inputs,
+    not_coded,
+    worker_count,
+)
 from pipeline.coding.match import Matcher
 from pipeline.commands.report import Failure, Line, Report, said, workbook_line
 from pipeline.defaults import default_codebook, sample_transcripts
 from pipeline.errors import Problem, StrictModeError, note
+from pipeline.learn.second_opinion import SEED, TOP, SecondOpinion
+from pipeline.learn.training import read_training
 from pipeline.models import Roster
 from pipeline.read.codebook import codebook_yaml
 from pipeline.review.carry import Carrier
 from pipeline.review.reviewed_workbook import read_reviewed
+from pipeline.review.validation_figures import find_validation
 from pipeline.runfolder.publish import collecting, publish
 from pipeline.runfolder.recode import Recoded
+from pipeline.text.fast_convert import choose_converter
 from pipeline.text.zh_words import choose
 from pipeline.versions import installed_versions
 from pipeline.write.excel import MAX_ROWS
@@ -41,8 +53,13 @@ class RunOptions(CodingOptions):
     progress: bool = False
     max_rows: int = MAX_ROWS
     reviewed: Path | None = None       # carry a reviewed workbook's decisions onto this run
+    suggest_from: list[Path] = field(default_factory=list)   # reviewed workbooks teaching the second opinion
+    suggest_top: int = TOP             # its suggestions per code
+    suggest_seed: int = SEED
+    validation: Path | None = None     # a validation.json to show [default: the newest of this codebook in outputs/]
     no_cache: bool = False             # neither read nor write the segmentation cache
     jobs: int | None = None
+    cluster: str | None = None         # code on a Dask cluster: a scheduler's address or file, or local[:N]
 
 
 @dataclass
@@ -63,9 +80,13 @@ class RunReport(Report):
             yield from said(self.notes)
             top = ", ".join(f"{code} {n}" for code, n in self.top_codes) or "none"
             yield Line(f"coded {self.files_coded} file(s): {self.mentions} mention(s); top codes: {top}")
+            if skipped := self.manifest.get("not_coded"):
+                yield Line(f"not coded: {len(skipped)} file(s), each named above with the reason")
             yield Line(f"{len(self.problems)} problem(s), {len(self.notes)} note(s)")
             if self.from_cache:
                 yield Line(f"{self.from_cache} of {self.files_coded} file(s) segmented from the cache ({self.cache})")
+            for summary in (self.manifest.get("second_opinion") or {}).get("summary", [])[1:]:
+                yield Line(f"second opinion: {summary}")
         yield workbook_line(self.out, WORKBOOK)
 
 
@@ -85,17 +106,28 @@ def run_corpus(options: RunOptions) -> RunReport | Failure:
     folder = OutputFolder(options.out, options.force)
     codebook, roster, jobs, issues = load_inputs(options)
     segmenter = choose(options.segmenter, str(options.user_dict or ""))
-    settings = coding_settings(options, keep_units=options.reviewed is not None, segmenter=segmenter)
+    converter = choose_converter(options.converter)
+    settings = coding_settings(options, keep_units=options.reviewed is not None or bool(options.suggest_from),
+                               segmenter=segmenter, converter=converter)
     matcher = Matcher(codebook)
     carrier = None
     if options.reviewed is not None:
         carrier = Carrier(read_reviewed(options.reviewed), codebook.ids)
         jobs_by_file = {j.source_file: j for j in jobs}
+    opinion = None
+    if options.suggest_from:            # trained before coding: each file is scored as it arrives
+        training = read_training(list(options.suggest_from), options.jobs, options.cache)
+        opinion = SecondOpinion(training, codebook.ids, options.suggest_seed, options.suggest_top).train()
+        issues = issues + training.notes + opinion.notes
+    validation, validation_notes = find_validation(options.codebook, options.validation)
+    issues = issues + validation_notes
     timings = {"start-up": time.perf_counter() - started}
-    with folder:
+    with coding_cluster(options.cluster) as cluster, folder:     # a cluster not reached: nothing written
+        if cluster is not None:
+            timings["cluster start"] = time.perf_counter() - started - timings["start-up"]
         collected = collecting(folder, codebook.ids, options.max_rows, issues=issues, timings=timings)
         coding_started = time.perf_counter()
-        for result in code_files(jobs, settings, matcher, codebook, options.progress, options.jobs):
+        for result in code_files(jobs, settings, matcher, codebook, options.progress, options.jobs, cluster):
             if isinstance(result, Problem):
                 collected.issues.append(result)
                 continue
@@ -108,6 +140,8 @@ def run_corpus(options: RunOptions) -> RunReport | Failure:
                 collected.add_assignments(carried)
                 collected.stream.add(added)          # on the desk for the next audit, not in the tallies
             collected.unit_codes.extend((result.source_file, u, c) for u, c in result.unit_codes)
+            if opinion is not None:
+                opinion.score(result)           # listed on the Suggested sheet only: never in a tally
         collected.stream.close()
         timings["coding wall"] = time.perf_counter() - coding_started    # the desk streams meanwhile
         extra = []
@@ -128,20 +162,30 @@ def run_corpus(options: RunOptions) -> RunReport | Failure:
         manifest = manifest_header(created=created, coding="machine", versions=library_versions(), **{
             "options": {"unit": options.unit, "language": options.language, "jobs": options.jobs,
                         "include_interviewer": options.include_interviewer, "strict": options.strict,
-                        "max_file_mb": options.max_file_mb, "segmenter": options.segmenter},
+                        "max_file_mb": options.max_file_mb, "segmenter": options.segmenter,
+                        "converter": options.converter},
             "segmenter": segmenter.as_dict(),
+            "converter": converter.as_dict(),
             "inputs": _inputs(options, roster),
             "codebook": {"name": codebook.name, "version": codebook.version, "codes": codebook.ids,
                          "yaml": codebook_yaml(codebook)},
             "files": collected.files,
             "cache": {"folder": str(options.cache) if options.cache else None, "files_from_cache": collected.cached},
             "notes": [n.as_dict() for n in notes], "problems": [p.as_dict() for p in problems],
+            "not_coded": not_coded(collected.issues, jobs, {f["source_file"] for f in collected.files}),
         })
         if carrier is not None:
             manifest["carried_review"] = {"workbook": str(Path(options.reviewed).resolve()),
                                           "carried": carrier.carried, "orphaned": len(extra[0][2])}
+        if opinion is not None:
+            manifest["second_opinion"] = opinion.record()
+        if validation is not None:          # shown on the Codebook sheet, one line per code
+            manifest["validation"] = validation
+        if cluster is not None:             # where it ran: kind, workers, threads (never an address)
+            manifest["cluster"] = cluster.record()
+            cluster.close()                 # its workers are not needed to write
         tallies, out = publish(folder, collected, codebook, roster, manifest, options.include_interviewer,
-                               started, extra=extra)
+                               started, extra=extra, suggested=None if opinion is None else opinion.suggestions())
     totals = tallies.by_interviewee.groupby("code", sort=False)["mentions"].sum()
     top = sorted(((c, int(n)) for c, n in totals.items() if n), key=lambda x: -x[1])[:5]
     return RunReport(out=out, files_coded=len(collected.files), mentions=sum(totals), top_codes=top,
@@ -167,5 +211,5 @@ def library_versions() -> dict:
     """Versions of Python and the libraries that shape a run's results (run.json's `versions`)."""
     return {"python": platform.python_version(),
             **installed_versions(("jieba", "rjieba", "spacy", "spacy-lookups-data", "opencc-python-reimplemented",
-                                  "openpyxl", "pandas"))}
+                                  "openpyxl", "pandas", "pypdf", "odfpy", "striprtf"))}
 

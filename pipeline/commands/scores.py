@@ -38,6 +38,7 @@ class ScoresReport(Report):
     groups: int
     problems: list[Problem]
     shape: str
+    sheet: Path | None = None           # the score sheet read (named on each line about one of its rows)
 
     def ranked(self, measure: str) -> list[tuple[str, float]]:
         """(pillar, mean) of the last case for `measure`, best first."""
@@ -47,8 +48,11 @@ class ScoresReport(Report):
 
     def lines(self, quiet: bool = False) -> Iterator[Line]:
         yield from said(self.problems)
+        if quiet:
+            yield workbook_line(self.out, WORKBOOK)
+            return
         for slip in self.tables.slips.itertuples():
-            yield Line(f"typed average differs: row {slip.row}, {slip.pillar} ({slip.label}, {slip.measure}): "
+            yield Line(f"typed average differs: {self.sheet}:{slip.row}: {slip.pillar} ({slip.label}, {slip.measure}): "
                        f"typed {slip.typed}, true {slip.true:.3f}", err=True)
         yield Line(f"{self.groups} group row(s) × {len(self.pillars)} pillars, case(s): "
                    f"{', '.join(self.tables.cases)}")
@@ -85,7 +89,9 @@ def run_scores(options: ScoresOptions) -> ScoresReport | Failure:
         problems = list(sheet.problems)
         if not all(fonts):
             problems.append(Problem("scores_*.png", "no Chinese font is installed, so Chinese labels show as "
-                                    "boxes in the PNG charts", hint="the Excel charts show them", kind="note"))
+                                    "boxes in the PNG charts", hint="the Excel charts show them; or install "
+                                                                    "fonts-noto-cjk and run scores again",
+                                    kind="note"))
         write_workbook(folder.path(WORKBOOK), tables, wide, points, problems)
         manifest = manifest_header(sheet=str(Path(path).resolve()), sheet_name=sheet.sheet, shape=sheet.shape,
                                    pillars=sheet.pillars, cases=tables.cases, typed_averages=len(tables.checks),
@@ -94,6 +100,6 @@ def run_scores(options: ScoresOptions) -> ScoresReport | Failure:
         out = folder.seal(manifest)
     groups = len({(s.workshop, s.case, s.group) for s in sheet.scores})
     return ScoresReport(out=out, tables=tables, pillars=sheet.pillars, groups=groups, problems=problems,
-                        shape=sheet.shape)
+                        shape=sheet.shape, sheet=path)
 
 

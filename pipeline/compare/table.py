@@ -193,7 +193,7 @@ def shared_codes(runs: list[RunTables]) -> Codes:
             notes.append(note("codebooks", f"code {code}: terms differ between runs ({differs[code]}); "
                                            "its counts are not of the same definition",
                               hint="align the codebooks and re-run, or read this code's figures with care"))
-    labels = {c.id: c.label for c in first.codes}
+    labels = {c.id: " ".join(t for t in (c.label, c.label_zh) if t) or c.id for c in first.codes}   # Equity 公平
     return Codes(ids=ids, labels=labels, differs=differs,
                  not_comparable=pd.DataFrame(rows, columns=["code", "in_runs", "missing_from"]), notes=notes)
 

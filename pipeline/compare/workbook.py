@@ -7,11 +7,11 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
-from openpyxl.utils import get_column_letter
+from openpyxl.chart.shapes import GraphicalProperties
 
 from pipeline.compare.table import Codes, Groups
 from pipeline.errors import Problem
-from pipeline.write.excel import clean, write_frame
+from pipeline.write.excel import PALETTE, clean, place_chart, write_frame
 from pipeline.write.plots import grouped_bars
 
 WORDS_NOTE = ("respondent_words counts words as qcode segments them: spaCy tokens for English, jieba words for "
@@ -54,10 +54,10 @@ def write_png(path: Path, table: pd.DataFrame, wide: pd.DataFrame, groups: Group
 def write_workbook(path: Path, table: pd.DataFrame, wide: pd.DataFrame, groups: Groups, codes: Codes,
                     runs: pd.DataFrame, notes: list[Problem]) -> None:
     workbook = Workbook(write_only=True)
-    write_frame(workbook, "Compare", table, formats=_FORMATS, wrap=set())
+    write_frame(workbook, "Compare", with_labels(table, codes), formats=_FORMATS, wrap=set())
     formats = {c: ("0.0%" if c.endswith(" share") else "0.00") for c in wide.columns}
-    writer = write_frame(workbook, "Chart", wide, index=True, formats=formats)
-    _chart(writer.sheet, len(codes.ids), len(groups.names), groups.by)
+    writer = write_frame(workbook, "Chart", with_labels(wide.reset_index(), codes), formats=formats)
+    place_chart(writer, _chart(writer.sheet, len(codes.ids), len(groups.names), groups.by))
     write_frame(workbook, "Runs", runs)
     if not codes.not_comparable.empty:
         write_frame(workbook, "Not comparable", codes.not_comparable)
@@ -68,19 +68,33 @@ def write_workbook(path: Path, table: pd.DataFrame, wide: pd.DataFrame, groups: 
     workbook.save(path)
 
 
-def _chart(sheet, n_codes: int, n_groups: int, by: str) -> None:
-    """Bars: rates per 1,000 words by group; diamonds on a second axis: the share of interviewees."""
+def with_labels(table: pd.DataFrame, codes: Codes) -> pd.DataFrame:
+    """The table with each code's label beside its id (where it has none yet)."""
+    if "label" in table.columns:
+        return table
+    table = table.copy()
+    table.insert(table.columns.get_loc("code") + 1, "label", [codes.labels.get(c) or c for c in table["code"]])
+    return table
+
+
+def _chart(sheet, n_codes: int, n_groups: int, by: str) -> BarChart:
+    """Bars: rates per 1,000 words by group; diamonds on a second axis: the share of interviewees, filled in
+    the group's colour (a marker without a fill prints white in LibreOffice)."""
     bars = BarChart()
     bars.type, bars.grouping = "col", "clustered"
     bars.title = clean(f"Mentions per 1,000 words by {by} (◆ share of interviewees)")
-    bars.y_axis.title, bars.x_axis.title = "per 1,000 words", "code"
-    bars.width, bars.height = 26, 13
-    bars.add_data(Reference(sheet, min_col=2, max_col=n_groups + 1, min_row=1, max_row=n_codes + 1),
+    bars.y_axis.title, bars.x_axis.title = "mentions per 1,000 respondent words", "code"
+    bars.y_axis.delete = bars.x_axis.delete = False
+    bars.width, bars.height = 24, 16         # room for the labels under the bars
+    bars.add_data(Reference(sheet, min_col=3, max_col=n_groups + 2, min_row=1, max_row=n_codes + 1),
                   titles_from_data=True)
-    categories = Reference(sheet, min_col=1, min_row=2, max_row=n_codes + 1)
+    categories = Reference(sheet, min_col=2, min_row=2, max_row=n_codes + 1)
     bars.set_categories(categories)
+    for index, series in enumerate(bars.series):
+        series.graphicalProperties.solidFill = PALETTE[index % len(PALETTE)]
+        series.graphicalProperties.line.solidFill = PALETTE[index % len(PALETTE)]
     shares = LineChart()
-    shares.add_data(Reference(sheet, min_col=n_groups + 2, max_col=2 * n_groups + 1, min_row=1,
+    shares.add_data(Reference(sheet, min_col=n_groups + 3, max_col=2 * n_groups + 2, min_row=1,
                               max_row=n_codes + 1), titles_from_data=True)
     shares.set_categories(categories)
     shares.y_axis.axId = 200
@@ -88,9 +102,12 @@ def _chart(sheet, n_codes: int, n_groups: int, by: str) -> None:
     shares.y_axis.number_format = "0%"
     shares.y_axis.scaling.min, shares.y_axis.scaling.max = 0, 1
     shares.y_axis.crosses = "max"
-    for series in shares.series:
+    shares.y_axis.delete = False
+    for index, series in enumerate(shares.series):
         series.graphicalProperties.line.noFill = True
         series.marker.symbol = "diamond"
-        series.marker.size = 8
+        series.marker.size = 9
+        series.marker.graphicalProperties = GraphicalProperties(solidFill=PALETTE[index % len(PALETTE)])
+        series.marker.graphicalProperties.line.solidFill = "000000"
     bars += shares
-    sheet.add_chart(bars, f"{get_column_letter(2 * n_groups + 3)}2")
+    return bars

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.errors import CodebookError, Problem, note
+from pipeline.defaults import default_codebook
+from pipeline.errors import CodebookError, Problem, did_you_mean, note
 from pipeline.models import Code, Codebook, Term, WordPattern
 from pipeline.read.safe_yaml import NoAliasLoader, YamlRefused
 from pipeline.text.normalize import HAN_RE, fold_term, normalize_term
@@ -22,15 +23,21 @@ _TERM_SPLIT = re.compile(r"[;\n；]")
 # not a codebook: a 50 MB file of 120,000 terms took 84 s and 929 MB before the first transcript.
 MAX_CODEBOOK_BYTES = 4 * 1024 * 1024
 MAX_TERMS = 20_000              # terms and exclusions of all codes together
+TOP_KEYS = ("name", "version", "codes", "groups")
+GROUP_KEYS = ("id", "label", "label_zh", "parent", "definition", "guid", "color")
+CODE_KEYS = GROUP_KEYS[:5] + ("terms", "exclude") + GROUP_KEYS[5:]
+XLSX_COLUMNS = GROUP_KEYS + ("terms_en", "terms_zh", "exclude_en", "exclude_zh")
 
 
 class _LineLoader(NoAliasLoader):
-    """A YAML loader (no anchors or aliases) that remembers the line each mapping starts on (`__line__`)."""
+    """A YAML loader (no anchors or aliases) that remembers the line each mapping starts on (`__line__`) and
+    the line of each key (`__keys__`, for a did-you-mean there)."""
 
 
 def _mapping_with_line(loader, node, deep=False):
     mapping = loader.construct_mapping(node, deep=deep)
     mapping["__line__"] = node.start_mark.line + 1
+    mapping["__keys__"] = {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
     return mapping
 
 
@@ -40,9 +47,13 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _map
 def load_codebook(path: str | Path) -> Codebook:
     """Read and validate a codebook; raise CodebookError naming the line of the first problem."""
     path = Path(path)
+    shipped = default_codebook()
+    if not path.is_file() and path.as_posix() in ("codebooks/data_justice.yaml", "data_justice.yaml"):
+        path = shipped if shipped.is_file() else path    # the shipped codebook's name, from any folder
     if not path.is_file():
         raise CodebookError(path, "the codebook file does not exist",
-                            hint="give the path to a .yaml codebook, e.g. codebooks/data_justice.yaml")
+                            hint=f"give the path to a .yaml or .xlsx codebook (qcode's default is {shipped.resolve()}"
+                                 "; `qcode init FOLDER` copies it into a new project for you to edit)")
     size = path.stat().st_size
     if size > MAX_CODEBOOK_BYTES:
         raise CodebookError(path, f"is {size:,} bytes, more than a codebook can be ({MAX_CODEBOOK_BYTES:,})",
@@ -101,6 +112,8 @@ def _read_xlsx(path: Path) -> dict:
     sheet = workbook["Codebook"] if "Codebook" in workbook.sheetnames else workbook.worksheets[0]
     rows = sheet_rows(sheet, path, CodebookError)
     header = [str(h or "").strip().lower() for h in next(rows, [])]
+    unknown = [unknown_key(path, f"unknown column {h!r} of sheet {sheet.title!r} is ignored", h, XLSX_COLUMNS, 1)
+               for h in header if h and h not in XLSX_COLUMNS]
     if "id" not in header:
         rows.close()
         workbook.close()
@@ -118,7 +131,7 @@ def _read_xlsx(path: Path) -> dict:
         entry["__line__"] = number
         codes.append(entry)
     workbook.close()
-    return {"name": path.stem, "version": "", "codes": codes}
+    return {"name": path.stem, "version": "", "codes": codes, "__problems__": unknown}
 
 
 def _split_terms(cell) -> list[str]:
@@ -132,7 +145,8 @@ def build_codebook(raw: dict, source: str) -> Codebook:
     _check_term_count(raw["codes"], source)
     codes: list[Code] = []
     seen: dict[str, int] = {}
-    issues: list[Problem] = []
+    issues: list[Problem] = list(raw.get("__problems__", []))
+    issues += unknown_keys(raw, source, TOP_KEYS, "at the top of the codebook")
     for entry in raw["codes"]:
         code = _code_entry(entry, source, seen, issues, "code")
         if code is None:
@@ -140,7 +154,10 @@ def build_codebook(raw: dict, source: str) -> Codebook:
         line = code.line
         code.terms = _compile_terms(entry.get("terms"), code.id, source, line, "terms", issues)
         code.excludes = _compile_terms(entry.get("exclude"), code.id, source, line, "exclude", issues)
-        if not code.terms:
+        unknown = unknown_keys(entry, source, CODE_KEYS, f"in code {code.id!r}",
+                               "" if code.terms else "the code has no terms and can never be assigned")
+        issues += unknown
+        if not code.terms and not unknown:
             issues.append(note(source, f"code {code.id!r} has no terms: it can never be assigned",
                                hint="add English or Chinese terms, or keep it for reviewers to add", line=line))
         codes.append(code)
@@ -149,13 +166,32 @@ def build_codebook(raw: dict, source: str) -> Codebook:
                             hint="add at least one code with an id and terms")
     groups = []
     if isinstance(raw.get("groups"), list):
-        groups = [g for g in (_code_entry(e, source, seen, issues, "group") for e in raw["groups"]) if g]
+        for entry in raw["groups"]:
+            if group := _code_entry(entry, source, seen, issues, "group"):
+                groups.append(group)
+                issues += unknown_keys(entry, source, GROUP_KEYS, f"in group {group.id!r}",
+                                       "a group is a folder, never assigned" if "terms" in entry else "")
     elif raw.get("groups") not in (None, ""):
         issues.append(Problem(source, "`groups:` must be a list of `- id: …` folders; it is left out",
                               hint="a group has an id, a label and optionally a parent, like a code"))
     _break_parent_loops(codes + groups, source, issues)
     return Codebook(name=str(raw.get("name") or Path(source).stem), version=str(raw.get("version") or ""),
                     codes=codes, path=source, notes=issues, groups=groups)
+
+
+def unknown_keys(mapping: dict, source: str, known: tuple, where: str, then: str = "") -> list[Problem]:
+    """A problem for each key qcode does not read, with a did-you-mean (`term:` → `terms:`); `then` says what
+    follows for the entry (e.g. that a code is left with no terms)."""
+    return [unknown_key(source, f"unknown key {key!r} {where} is ignored", key, known,
+                        mapping.get("__keys__", {}).get(str(key), mapping.get("__line__")), then)
+            for key in mapping if not str(key).startswith("__") and str(key) not in known]
+
+
+def unknown_key(source, message: str, key, known: tuple, line, then: str = "") -> Problem:
+    if meant := did_you_mean(str(key), known):
+        message = message.replace(" is ignored", f" (did you mean {meant!r}?) is ignored", 1)
+    return Problem(str(source), message + (f": {then}" if then else ""), line=line,
+                   hint=f"rename it {meant!r}" if meant else f"the keys qcode reads here: {', '.join(known)}")
 
 
 def _check_term_count(entries: list, source: str) -> None:
@@ -166,7 +202,7 @@ def _check_term_count(entries: list, source: str) -> None:
             continue
         for field in ("terms", "exclude"):
             spec = entry.get(field)
-            lists = [v for k, v in spec.items() if k != "__line__"] if isinstance(spec, dict) else [spec]
+            lists = [v for k, v in spec.items() if not k.startswith("__")] if isinstance(spec, dict) else [spec]
             count += sum(len(items) if isinstance(items, list) else 1 for items in lists if items)
         if count > MAX_TERMS:
             raise CodebookError(source, f"has more than {MAX_TERMS:,} terms, more than qcode codes with",
@@ -238,7 +274,7 @@ def _compile_terms(spec, code_id: str, source: str, line, field: str, issues: li
     terms: list[Term] = []
     seen: set = set()
     for lang, items in spec.items():
-        if lang == "__line__":
+        if str(lang).startswith("__"):
             continue
         if isinstance(items, str):
             items = [items]

@@ -1,4 +1,4 @@
-"""Transcript files (.txt .md .docx .vtt .srt) → Transcript: decoding, front matter, turns."""
+"""Transcript files (.txt .md .docx .odt .rtf .pdf .vtt .srt) → Transcript: decoding, front matter, turns."""
 
 from __future__ import annotations
 
@@ -8,14 +8,16 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.errors import TranscriptError, note
+from pipeline.errors import Problem, TranscriptError, did_you_mean, note
 from pipeline.models import RESPONDENT, Transcript, Turn
 from pipeline.read import safe_yaml
 from pipeline.read.archives import MAX_DOCX_UNPACKED, open_archive
 from pipeline.read.decode import decode_bytes
+from pipeline.read.documents import odt_text, pdf_text, rtf_text, unsupported
 from pipeline.read.turns import INTERVIEWER_LABELS, is_label, label_key, role_of, speech_pieces, split_turns
+from pipeline.text.languages import language_tag, unknown_language
 
-TRANSCRIPT_SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt")
+TRANSCRIPT_SUFFIXES = (".txt", ".md", ".docx", ".odt", ".rtf", ".pdf", ".vtt", ".srt")
 NEVER_TRANSCRIPTS = ("readme", "license", "licence", "changelog")
 MAX_TRANSCRIPT_BYTES = 16_000_000     # default --max-file-mb: coding a file holds ~15× its size in memory
 MAX_FRONT_MATTER = 64 * 1024          # front matter is a few `key: value` lines; a large one is not that
@@ -45,14 +47,29 @@ def read_transcript(path: Path, source_file: str, language: str = "",
         raise TranscriptError(source_file, "the file is empty", hint="remove it from the roster or fill it")
     suffix = path.suffix.lower()
     notes = []
+    pages: tuple[int, ...] = ()
+    if refused := unsupported(suffix):
+        raise TranscriptError(source_file, refused[0], hint=refused[1])
     if suffix == ".docx":
         text, encoding = docx_text(data, source_file), "docx"
+    elif suffix == ".odt":
+        text, encoding = odt_text(data, source_file), "odt"
+    elif suffix == ".rtf":
+        text, encoding = rtf_text(data, source_file), "rtf"
+    elif suffix == ".pdf":
+        document = pdf_text(data, source_file)
+        text, encoding, pages = document.text, "pdf", document.pages
+        if document.blank_pages:
+            shown = ", ".join(map(str, document.blank_pages[:20])) + (" …" if len(document.blank_pages) > 20 else "")
+            notes.append(note(source_file, f"page(s) {shown} hold no text (scanned pages?); not coded",
+                              hint="run OCR on the PDF (e.g. ocrmypdf) to code them too"))
     else:
         decoded = decode_bytes(data, source_file, language)
         text, encoding = decoded.text, decoded.encoding
         if encoding not in ("utf-8", "utf-8-sig", "utf-16"):     # a legacy encoding: say which
             notes.append(note(source_file, decoded.note or f"read as {encoding.upper()}"))
     front, body_start = parse_front_matter(text, source_file)
+    notes += front_matter_problems(front, text[:body_start], source_file)
     if not text[body_start:].strip():
         raise TranscriptError(source_file, "the file has no text", hint="remove it from the roster or fill it")
     labels = respondent_labels
@@ -68,7 +85,7 @@ def read_transcript(path: Path, source_file: str, language: str = "",
                           hint="check the roster's speaker_labels for this file"))
     return Transcript(source_file=source_file, text=text, turns=turns, encoding=encoding,
                       front_matter=front, labelled=labelled, notes=notes,
-                      decided_by=roles_decided_by(turns, labelled, labels))
+                      decided_by=roles_decided_by(turns, labelled, labels), pages=pages)
 
 
 def roles_decided_by(turns: list[Turn], labelled: bool, respondent_labels: tuple[str, ...]) -> str:
@@ -129,6 +146,25 @@ def parse_front_matter(text: str, source_file: str) -> tuple[dict, int]:
         raise TranscriptError(source_file, "the front matter must be `key: value` lines",
                               hint="e.g. `language: zh-Hant-TW`", line=1)
     return {str(k): v for k, v in fields.items()}, m.end()
+
+
+FRONT_MATTER_KEYS = ("interviewee", "language", "country", "region")
+
+
+def front_matter_problems(fields: dict, head: str, source_file: str) -> list:
+    """A problem for each front-matter key qcode does not read (with a did-you-mean) and for a language tag it
+    does not know; `head` is the front matter's text, for the line of each key."""
+    lines = {line.split(":")[0].strip(): number for number, line in enumerate(head.splitlines(), 1)}
+    problems = [Problem(source_file, f"unknown front-matter key {key!r} is ignored"
+                        + (f": did you mean {meant!r}?" if (meant := did_you_mean(key, FRONT_MATTER_KEYS)) else ""),
+                        line=lines.get(key, 1), hint=f"the keys qcode reads there: {', '.join(FRONT_MATTER_KEYS)}")
+                for key in fields if key not in FRONT_MATTER_KEYS]
+    typed = str(fields.get("language") or "")
+    if language_tag(typed) is None:
+        problems.append(Problem(source_file, f"front matter: {unknown_language(typed)}; the language is "
+                                "detected instead", line=lines.get("language", 1), hint="write a language tag"))
+        fields.pop("language")
+    return problems
 
 
 def docx_text(data: bytes, source_file: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 
@@ -10,41 +11,103 @@ import pandas as pd
 from pipeline.coding.code_file import LineIndex, assignment_id
 from pipeline.errors import CappedProblems, Problem, ReviewError, note
 from pipeline.models import Assignment
+from pipeline.read.documents import page_of
 from pipeline.review.reviewed_workbook import ReviewedWorkbook, ReviewRow
 from pipeline.runfolder.recode import Recoded
 
 
 def locate_added(row: ReviewRow, recoded: Recoded, source: str) -> Assignment | Problem:
-    """An added row → a full assignment, if its passage is on its line, in coded speech."""
+    """An added row → a full assignment, if its passage is found once (on its line, where the row gives one) in
+    the coded speech of its file."""
     result = recoded.results.get(row.source_file)
     place = f"{source}: {row.where()}"
     if result is None:
         return Problem(place, f"added row: {row.source_file!r} is not a transcript of this run",
-                       hint="copy source_file from a row qcode wrote")
+                       hint="copy source_file from a row qcode wrote, or from the Transcripts sheet")
+    found = find_passage(row, result.text, tuple(result.pages), result.unit_spans)
+    if isinstance(found, str):
+        return Problem(place, f"added row: {found}", hint=_FIND_HINT)
+    start, end, index = found
     text = result.text
-    span = LineIndex(text).span_of(row.line, len(text))
-    if span is None:
-        return Problem(place, f"added row: {row.source_file} has no line {row.line}", hint="check the line number")
-    line_start, line_end = span
-    found = text.find(row.matched_text, line_start, line_end)
-    if found < 0:
-        return Problem(place, f"added row: {row.matched_text!r} is not on line {row.line} of {row.source_file}",
-                       hint="copy the passage exactly as the transcript writes it, and give its line")
-    start, end = found, found + len(row.matched_text)
-    spans = result.unit_spans
-    index = bisect_right([s[0] for s in spans], start) - 1
-    if index < 0 or spans[index][1] < end:
-        return Problem(place, f"added row: {row.matched_text!r} is not in the coded speech of {row.source_file}",
-                       hint="add passages from the respondent's turns only")
-    unit_start, unit_end, speaker, role = spans[index]
+    unit_start, unit_end, speaker, role = result.unit_spans[index]
     job = recoded.jobs[row.source_file]
     return Assignment(
         assignment_id=assignment_id(row.source_file, row.code, start, end), interviewee_id=job.interviewee_id,
-        stakeholder_groups=job.stakeholder_groups, source_file=row.source_file, line=row.line,
+        stakeholder_groups=job.stakeholder_groups, source_file=row.source_file,
+        line=LineIndex(text).line_of(start), page=page_of(tuple(result.pages), start) or "",
         char_start=start, char_end=end, speaker=speaker, speaker_role=role, code=row.code, term="",
-        matched_text=row.matched_text, segment_text=text[unit_start:unit_end],
+        matched_text=text[start:end], segment_text=text[unit_start:unit_end],
         context_before="", context_after="", unit=index, segment_start=unit_start,
         decision="add", note=row.note, reviewer=row.reviewer)
+
+
+_FIND_HINT = ("copy the passage as the transcript writes it (the Transcripts sheet shows each line), and give its "
+              "line where it occurs more than once")
+MAX_NAMED = 10          # places named when a passage occurs more than once
+
+
+def find_passage(row: ReviewRow, text: str, pages: tuple[int, ...],
+                 units: list) -> tuple[int, int, int] | str:
+    """(start, end, unit) of an added row's passage in the coded speech, or what is wrong, as a sentence.
+
+    The passage is found as written, except that any run of spaces and line breaks matches any other (a sentence
+    a PDF wraps over two lines, copied as one). With a line, the passage must start on it; with a page (PDF) and no
+    line, on that page; with neither, it must occur once in the coded speech of the file.
+    """
+    words = row.matched_text.split()
+    if not words:
+        return "the passage (matched_text) is empty"
+    pattern = re.compile(r"\s+".join(map(re.escape, words)))
+    lines = LineIndex(text)
+    low, high, within = 0, len(text), ""
+    if row.line is not None:
+        span = lines.span_of(row.line, len(text))
+        if span is None:
+            return f"{row.source_file} has no line {row.line}"
+        (low, high), within = span, f" on line {row.line}"
+    elif row.page is not None and pages:
+        if not 1 <= row.page <= len(pages):
+            return f"{row.source_file} has no page {row.page} (it has {len(pages)})"
+        low = pages[row.page - 1]
+        high = pages[row.page] if row.page < len(pages) else len(text)
+        within = f" on page {row.page}"
+    starts = [s for s, _, _, _ in units]
+    coded, elsewhere = [], []
+    for match in pattern.finditer(text, low):
+        if match.start() >= high or len(coded) > MAX_NAMED:
+            break
+        index = bisect_right(starts, match.start()) - 1
+        inside = index >= 0 and units[index][1] >= match.end()
+        (coded if inside else elsewhere).append((match.start(), match.end(), index))
+    if len(coded) == 1 or (coded and row.line is not None):     # on its line: the first there, as typed
+        return coded[0]
+    passage = _shown(row.matched_text)
+    if coded:
+        return (f"{passage} occurs {'more than ' if len(coded) > MAX_NAMED else ''}{min(len(coded), MAX_NAMED)} "
+                f"times in the coded speech of {row.source_file}{within}: {_places(coded, lines, pages)}; give the "
+                "line of the one you mean")
+    if elsewhere:
+        return (f"{passage} is not in the coded speech of {row.source_file} (it is on "
+                f"{_places(elsewhere, lines, pages)}: an interviewer's turn, a heading?); add passages from the "
+                "respondent's turns only")
+    if not within:
+        return f"{passage} does not occur in {row.source_file}"
+    others = [m.start() for _, m in zip(range(MAX_NAMED), pattern.finditer(text), strict=False)]
+    where = f"; it is on {_places([(s, 0, 0) for s in others], lines, pages)}" if others else ""
+    return f"{passage} is not{within} of {row.source_file}{where}"
+
+
+def _places(found: list[tuple[int, int, int]], lines: LineIndex, pages: tuple[int, ...]) -> str:
+    def place(offset: int) -> str:
+        page = page_of(pages, offset)
+        return (f"p. {page}, " if page else "") + f"line {lines.line_of(offset)}"
+
+    return ", ".join(place(start) for start, _, _ in found[:MAX_NAMED])
+
+
+def _shown(passage: str) -> str:
+    flat = " ".join(passage.split())
+    return repr(flat if len(flat) <= 80 else flat[:79] + "…")
 
 
 @dataclass

@@ -12,9 +12,11 @@ import pandas as pd
 from pipeline.coding.speakers import SPEAKER_COLUMNS
 from pipeline.models import ASSIGNMENT_COLUMNS, Assignment, Codebook, FileResult, Roster
 from pipeline.read.codebook import codebook_yaml
+from pipeline.runfolder.stats_export import write_stats_files
 from pipeline.runfolder.tally import Mention, Tallies, tally
 from pipeline.runfolder.workbook import Desk, write_workbook
 from pipeline.write.folder import WORKBOOK, OutputFolder, to_csv_cell, write_csv
+from pipeline.write.numbered import TranscriptsSheet
 
 
 class AssignmentStream:
@@ -58,6 +60,7 @@ class Collected:
     timings: dict = field(default_factory=dict)
     cached: int = 0                   # files whose segmentation came from the cache
     speakers: list[dict] = field(default_factory=list)    # per file and label: role, how decided, turns, words
+    transcripts: TranscriptsSheet | None = None          # each coded file's lines, numbered (beside the desk)
 
     def add_file(self, result: FileResult) -> None:
         self.words[result.interviewee_id] = result.respondent_words
@@ -65,6 +68,8 @@ class Collected:
         self.cached += result.cached
         self.issues.extend(result.problems)
         self.files.append(file_entry(result))
+        if self.transcripts is not None:
+            self.transcripts.add(result.source_file, result.text, result.pages)
         for stage, seconds in result.timings.items():
             self.timings[stage] = self.timings.get(stage, 0.0) + seconds
 
@@ -77,7 +82,8 @@ class Collected:
 
 def collecting(folder: OutputFolder, code_ids: list[str], max_rows: int, **fields) -> Collected:
     """A Collected whose assignments stream to assignments.csv and the workbook's desk as they arrive."""
-    return Collected(AssignmentStream(folder, Desk(code_ids, max_rows)), **fields)
+    desk = Desk(code_ids, max_rows)
+    return Collected(AssignmentStream(folder, desk), transcripts=TranscriptsSheet(desk.workbook, max_rows), **fields)
 
 
 def units_of(assignments: list[Assignment]) -> list[tuple[str, int, tuple[str, ...]]]:
@@ -114,28 +120,31 @@ def roster_used(roster: Roster, words: dict[str, int]) -> pd.DataFrame:
 
 def publish(folder: OutputFolder, collected: Collected, codebook: Codebook, roster: Roster, manifest: dict,
             include_interviewer: bool, started: float,
-            extra: list[tuple[str, str, pd.DataFrame]] = ()) -> tuple[Tallies, Path]:
-    """Write every output into `folder` and seal it; `extra` = (sheet, csv name, table). The tallies and the
-    run folder's path."""
+            extra: list[tuple[str, str, pd.DataFrame]] = (),
+            suggested: pd.DataFrame | None = None) -> tuple[Tallies, Path]:
+    """Write every output into `folder` and seal it; `extra` = (sheet, csv name, table); `suggested` = the
+    second opinion's Suggested sheet (no CSV, no tally). The tallies and the run folder's path."""
     clock = time.perf_counter()
     tallies = tally(collected.mentions, roster, codebook, collected.words, collected.unit_codes,
                     include_interviewer)
     timings = collected.timings
     timings["tally"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    for name, frame in (("by_interviewee.csv", tallies.by_interviewee), ("by_group.csv", tallies.by_group),
-                        ("by_term.csv", tallies.by_term), ("by_country.csv", tallies.by_country),
-                        ("interviewer.csv", tallies.interviewer)):
-        if frame is not None:
-            write_csv(folder.path(name), frame)
-    for _, name, frame in extra:
-        write_csv(folder.path(name), frame)
-    write_csv(folder.path("roster.csv"), roster_used(roster, collected.words))
-    folder.path("codebook.yaml").write_text(codebook_yaml(codebook), encoding="utf-8")
+    tables = {name: frame for name, frame in (
+        ("by_interviewee.csv", tallies.by_interviewee), ("by_group.csv", tallies.by_group),
+        ("by_term.csv", tallies.by_term), ("by_country.csv", tallies.by_country),
+        ("interviewer.csv", tallies.interviewer)) if frame is not None}
+    tables.update({name: frame for _, name, frame in extra})
+    tables["roster.csv"] = roster_used(roster, collected.words)
     speakers = pd.DataFrame(collected.speakers, columns=SPEAKER_COLUMNS)
-    write_csv(folder.path("speakers.csv"), speakers)
+    tables["speakers.csv"] = speakers
+    for name, frame in tables.items():
+        write_csv(folder.path(name), frame)
+    folder.path("codebook.yaml").write_text(codebook_yaml(codebook), encoding="utf-8")
+    write_stats_files(folder, tables, roster, codebook)      # .sav, .dta, and a .parquet beside every CSV
     sheets = write_workbook(folder.path(WORKBOOK), tallies, collected.stream.desk, manifest,
-                            extra=[(title, frame) for title, _, frame in extra], speakers=speakers)
+                            extra=[(title, frame) for title, _, frame in extra], speakers=speakers,
+                            suggested=suggested, timings=timings, transcripts=collected.transcripts)
     timings["write"] = time.perf_counter() - clock
     manifest["sheets"] = [{"sheet": s, "rows": n} for s, n in sheets]
     manifest["timings"] = {k: round(v, 4) for k, v in timings.items()}

@@ -10,7 +10,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.coding.code_file import FileJob
-from pipeline.coding.corpus import MAX_USER_DICT_BYTES, CodingOptions, code_files, coding_settings, plan_jobs
+from pipeline.coding.corpus import (
+    MAX_USER_DICT_BYTES,
+    CodingOptions,
+    code_files,
+    coding_cluster,
+    coding_settings,
+    plan_jobs,
+)
 from pipeline.coding.match import Matcher
 from pipeline.errors import Problem, ReviewError
 from pipeline.models import FileResult, Roster
@@ -30,6 +37,7 @@ class Recoded:
     roster: Roster
     jobs: dict[str, FileJob]
     results: dict[str, FileResult] = field(default_factory=dict)
+    cluster: dict | None = None         # where it was re-coded, with --cluster (cluster.Cluster.record)
 
 
 def _moved(path: str, old_root: str, new_root: Path | None) -> Path:
@@ -59,8 +67,10 @@ def _recorded_file(path: Path, entry: dict, what: str, source, limit: int) -> Pa
     return path
 
 
-def recode_run(manifest: dict, source, transcripts: Path | None, jobs: int, cache: Path | None = None) -> Recoded:
-    """Code the run `manifest` describes again, refusing inputs whose checksum changed since the run.
+def recode_run(manifest: dict, source, transcripts: Path | None, jobs: int, cache: Path | None = None,
+               cluster: str | None = None) -> Recoded:
+    """Code the run `manifest` describes again, refusing inputs whose checksum changed since the run; on a Dask
+    cluster with `cluster` (`--cluster`: an address, a scheduler file or local[:N]).
 
     `source` is where the manifest was read (a workbook's Run sheet, a run folder), for messages. The
     record is data: the segmentation cache is `cache` (the command line's, never the record's), the user
@@ -97,10 +107,12 @@ def recode_run(manifest: dict, source, transcripts: Path | None, jobs: int, cach
         planned = [replace(j, sha256=coded[j.source_file]["sha256"]) for j in planned if j.source_file in coded]
         settings = replace(coding_settings(run_options, keep_units=True), max_file_bytes=limit)
         recoded = Recoded(codebook, roster, {j.source_file: j for j in planned})
-        for result in code_files(planned, settings, Matcher(codebook), codebook, False, jobs):
-            if isinstance(result, Problem):
-                raise ReviewError(source, "a transcript of the run cannot be read any more", problems=[result])
-            recoded.results[result.source_file] = result
+        with coding_cluster(cluster) as place:
+            for result in code_files(planned, settings, Matcher(codebook), codebook, False, jobs, place):
+                if isinstance(result, Problem):
+                    raise ReviewError(source, "a transcript of the run cannot be read any more", problems=[result])
+                recoded.results[result.source_file] = result
+            recoded.cluster = place.record() if place is not None else None
     return recoded
 
 

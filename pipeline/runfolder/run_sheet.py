@@ -70,6 +70,9 @@ def run_rows(manifest: dict, sheets: list[tuple[str, int]], timings: dict | None
              key_value("segmenter", " ".join(str(segmenter.get(k, "")) for k in ("zh", "version")).strip()
                        + (f" ({segmenter['why']})" if segmenter.get("why") else "")),
              key_value("library versions", manifest.get("versions"))]
+    if isinstance(cluster := manifest.get("cluster"), dict):        # coded with --cluster
+        rows.append(key_value("coded on", f"a Dask cluster ({cluster.get('address')}): {cluster.get('workers')} "
+                                          f"worker(s), {cluster.get('threads')} thread(s)"))
     if isinstance(manifest.get("review"), dict):
         review = manifest["review"]
         rows += [key_value("reviewed workbook", review.get("workbook")),

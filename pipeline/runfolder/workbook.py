@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from contextlib import suppress
 
@@ -14,14 +13,17 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from pipeline.models import ASSIGNMENT_COLUMNS, Assignment
+from pipeline.runfolder.run_sheet import run_sheet
+from pipeline.runfolder.suggested import write_suggested
 from pipeline.runfolder.tally import Tallies
-from pipeline.write.excel import MAX_ROWS, SheetWriter, clean, write_frame
+from pipeline.write.excel import MAX_ROWS, SheetWriter, clean, place_chart, write_frame
+from pipeline.write.page_setup import FONT_NAME
 
 REVIEW_COLUMNS = ["decision", "recode_to", "note", "reviewer"]
 DECISIONS = ["accept", "reject", "add"]
 LISTS_SHEET = "Lists"
 EXTRA_REVIEW_ROWS = 2000        # room below the machine's rows for rows a reviewer adds
-_MATCH_FONT = InlineFont(b=True, color="FFC00000")
+_MATCH_FONT = InlineFont(rFont=FONT_NAME, b=True, color="FFC00000")   # named: else a serif in LibreOffice
 
 
 def highlighted(segment: str, start: int, end: int):
@@ -105,24 +107,75 @@ def _finish_desk(writer: SheetWriter, code_ids: list[str], extra: int) -> None:
     writer.sheet.data_validations.append(recodes)
 
 
-def chart_sheet(workbook: Workbook, by_group: pd.DataFrame, code_ids: list[str]) -> None:
-    """Mentions per code by stakeholder group: a code × group table and a native bar chart of it."""
+def display_labels(codebook: pd.DataFrame) -> dict[str, str]:
+    """code id → how a reader knows it: `Equity 公平` (label, then the Chinese label where there is one)."""
+    labels = {}
+    for row in codebook.itertuples(index=False):
+        shown = " ".join(str(t) for t in (row.label, row.label_zh) if isinstance(t, str) and t)
+        labels[row.code] = shown or row.code
+    return labels
+
+
+def labelled(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """The table with a `label` column after its `code` column (the id kept in its own column)."""
+    frame = frame.reset_index() if frame.index.name == "code" else frame.copy()
+    frame.insert(frame.columns.get_loc("code") + 1, "label", [labels.get(c, c) for c in frame["code"]])
+    return frame
+
+
+def codebook_sheet_table(codebook: pd.DataFrame) -> pd.DataFrame:
+    """The Codebook sheet: the per-group interviewee columns headed by the group's name alone (`Policy Maker`),
+    unless that name is already a column's."""
+    taken = {c for c in codebook.columns if not str(c).startswith("interviewees: ")}
+    names = {}
+    for column in codebook.columns:
+        group = str(column).removeprefix("interviewees: ") if str(column).startswith("interviewees: ") else None
+        if group and group.strip() and group not in taken:
+            names[column] = group
+            taken.add(group)
+    return codebook.rename(columns=names)
+
+
+VALIDATED = "validated"
+
+
+def with_validation(codebook: pd.DataFrame, validation: dict | None) -> pd.DataFrame:
+    """The Codebook sheet with a last column `validated`: per code the figures of the codebook's validation sample
+    (run.json's `validation`, found by `qcode validate`'s record of the same codebook sha256), when there is one."""
+    if not validation or not isinstance(validation.get("codes"), dict) or VALIDATED in codebook.columns:
+        return codebook
+    lines = validation["codes"]
+    return codebook.assign(**{VALIDATED: [str(lines.get(code, "")) for code in codebook["code"]]})
+
+
+def chart_sheet(workbook: Workbook, by_group: pd.DataFrame, code_ids: list[str], labels: dict[str, str]) -> None:
+    """Share of each stakeholder group's interviewees who mention each code: a code × group table (groups of
+    different sizes compare as shares, not as counts) and a native bar chart of it below."""
     from openpyxl.chart import BarChart, Reference
 
-    wide = by_group.pivot_table(index="code", columns="stakeholder_group", values="mentions", aggfunc="sum",
-                                fill_value=0, sort=False).reindex(code_ids, fill_value=0)
-    writer = write_frame(workbook, "Chart", wide, index=True)
+    sizes = by_group.drop_duplicates("stakeholder_group").set_index("stakeholder_group")["group_size"]
+    shares = by_group.assign(share=by_group["interviewees"] / by_group["group_size"].where(by_group["group_size"] > 0))
+    wide = shares.pivot_table(index="code", columns="stakeholder_group", values="share", aggfunc="first",
+                              sort=False).reindex(code_ids)
+    wide.columns = [f"{g} (n={int(sizes[g])})" for g in wide.columns]
+    table = labelled(wide.rename_axis("code"), labels)
+    writer = write_frame(workbook, "Chart", table, formats=dict.fromkeys(wide.columns, "0%"))
     if not code_ids or wide.shape[1] == 0:
         return
     chart = BarChart()
-    chart.type, chart.grouping = "col", "clustered"
-    chart.title = "Mentions per code by stakeholder group"
-    chart.y_axis.title, chart.x_axis.title = "mentions", "code"
-    chart.width, chart.height = 24, 12
-    chart.add_data(Reference(writer.sheet, min_col=2, max_col=wide.shape[1] + 1, min_row=1,
+    chart.type, chart.grouping = "bar", "clustered"        # horizontal: long labels read across
+    chart.title = "Share of each stakeholder group's interviewees who mention the code"
+    chart.y_axis.title, chart.x_axis.title = "share of the group's interviewees", "code"
+    chart.y_axis.number_format = "0%"
+    chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 1
+    chart.x_axis.scaling.orientation = "maxMin"              # codes top to bottom in the codebook's order
+    chart.y_axis.crosses = "max"                             # ... with the share axis still at the bottom
+    chart.y_axis.delete = chart.x_axis.delete = False
+    chart.width, chart.height = 18, min(40.0, 4 + 0.32 * len(code_ids) * max(2, wide.shape[1]))
+    chart.add_data(Reference(writer.sheet, min_col=3, max_col=wide.shape[1] + 2, min_row=1,
                              max_row=len(code_ids) + 1), titles_from_data=True)
-    chart.set_categories(Reference(writer.sheet, min_col=1, min_row=2, max_row=len(code_ids) + 1))
-    writer.sheet.add_chart(chart, f"{get_column_letter(wide.shape[1] + 3)}2")
+    chart.set_categories(Reference(writer.sheet, min_col=2, min_row=2, max_row=len(code_ids) + 1))
+    place_chart(writer, chart)
 
 
 def lists_sheet(workbook: Workbook, code_ids: list[str]) -> None:
@@ -134,62 +187,36 @@ def lists_sheet(workbook: Workbook, code_ids: list[str]) -> None:
                       code_ids[index] if index < len(code_ids) else None])
 
 
-MANIFEST_KEY = "manifest"
-MANIFEST_PART = 30_000
-
-
-def run_sheet(workbook: Workbook, manifest: dict, sheets: list[tuple[str, int]]) -> None:
-    """What a later command needs (options, codebook, inputs and checksums), as key/value rows.
-
-    The whole manifest is kept as JSON in `manifest` rows of at most 30,000 characters each
-    (Excel's cell limit is 32,767), so that `qcode audit` can read it back from the workbook.
-    """
-    writer = SheetWriter(workbook, "Run", ["key", "value"], wrap={"value"})
-    writer.sheet.freeze_panes = "A2"
-    text = json.dumps(manifest, ensure_ascii=False, sort_keys=True)
-    parts = [text[start:start + MANIFEST_PART] for start in range(0, len(text), MANIFEST_PART)]
-    for index, part in enumerate(parts, start=1):
-        writer.append([f"{MANIFEST_KEY} {index}/{len(parts)}", part])
-    for key in ("format_version", "coding", "created", "qcode_version"):
-        writer.append([key, str(manifest.get(key, ""))])
-    for key in ("options", "inputs", "versions", "segmenter", "codebook"):
-        writer.append([key, json.dumps(manifest.get(key), ensure_ascii=False, sort_keys=True)])
-    for entry in manifest.get("files", []):
-        writer.append([f"file: {entry['source_file']}", json.dumps(entry, ensure_ascii=False, sort_keys=True)])
-    for title, count in sheets:
-        writer.append([f"sheet: {title}", f"{count} assignment rows"])
-    if len(sheets) > 1:
-        writer.append(["overflow", f"more than {MAX_ROWS - 1:,} assignments: the desk continues on "
-                                   f"{', '.join(t for t, _ in sheets[1:])}; assignments.csv holds them all"])
-    for issue in manifest.get("problems", []) + manifest.get("notes", []):
-        where = issue["file"] + (f":{issue['line']}" if issue.get("line") else "")
-        text = f"{where}: {issue['problem']}" + (f" → {issue['hint']}" if issue.get("hint") else "")
-        writer.append([issue["kind"], text])
-    writer.finish()
-
-
 def write_workbook(path, tallies: Tallies, desk: Desk, manifest: dict,
-                   extra: list[tuple[str, pd.DataFrame]] = (), speakers: pd.DataFrame | None = None
-                   ) -> list[tuple[str, int]]:
-    """Write codebook.xlsx around the desk already written; returns the desk sheets and their row counts."""
+                   extra: list[tuple[str, pd.DataFrame]] = (), speakers: pd.DataFrame | None = None,
+                   suggested: pd.DataFrame | None = None, timings: dict | None = None,
+                   transcripts=None) -> list[tuple[str, int]]:
+    """Write codebook.xlsx around the desk already written; returns the desk sheets and their row counts.
+    `transcripts`: the numbered Transcripts sheet (write.numbered.TranscriptsSheet) streamed beside the desk."""
     workbook = desk.workbook
     sheets = desk.finish()
-    for index, (title, frame) in enumerate([("Codebook", tallies.codebook), *extra]):
+    if suggested is not None:                   # the second opinion's sheet, right after the desk
+        write_suggested(workbook, suggested, LISTS_SHEET)
+    if transcripts is not None:                 # then the numbered transcripts, for rows a reviewer adds
+        transcripts.finish()
+    labels = display_labels(tallies.codebook)
+    codebook = with_validation(codebook_sheet_table(tallies.codebook), manifest.get("validation"))
+    for index, (title, frame) in enumerate([("Codebook", codebook), *extra]):
         write_frame(workbook, title, frame, position=index)     # before the desk
     write_frame(workbook, "By interviewee", tallies.wide, color_columns=desk.code_ids or None)
     write_frame(workbook, "Presence", tallies.presence, color_columns=desk.code_ids or None)
     write_frame(workbook, "Units", tallies.units, color_columns=desk.code_ids or None)
-    write_frame(workbook, "By group", tallies.by_group)
+    write_frame(workbook, "By group", labelled(tallies.by_group, labels))
     if tallies.by_country is not None:
-        write_frame(workbook, "By country", tallies.by_country)
-    write_frame(workbook, "By term", tallies.by_term)
-    write_frame(workbook, "Co-occurrence", tallies.cooccurrence, index=True)
+        write_frame(workbook, "By country", labelled(tallies.by_country, labels))
+    write_frame(workbook, "By term", labelled(tallies.by_term, labels))
+    write_frame(workbook, "Co-occurrence", labelled(tallies.cooccurrence, labels))
     if tallies.interviewer is not None:
         write_frame(workbook, "Interviewer mentions", tallies.interviewer)
     if speakers is not None:
         write_frame(workbook, "Speakers", speakers)
-    run_sheet(workbook, manifest, sheets)
-    chart_sheet(workbook, tallies.by_group, desk.code_ids)
+    run_sheet(workbook, manifest, sheets, timings)      # timings of the stages before writing
+    chart_sheet(workbook, tallies.by_group, desk.code_ids, labels)
     lists_sheet(workbook, desk.code_ids)
     workbook.save(path)
     return sheets

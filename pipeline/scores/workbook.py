@@ -7,13 +7,14 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import Reference, ScatterChart, Series
+from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.utils import get_column_letter
 
 from pipeline.errors import Problem
 from pipeline.scores.read import GENERAL, HIGH, LOW, OVERALL
 from pipeline.scores.tables import ScoreTables
-from pipeline.write.excel import clean, write_frame
+from pipeline.write.excel import PALETTE, clean, place_chart, write_frame
 
 OVERALL_NOTE = (f"{OVERALL} = the mean of the case means (each case study weighs the same, as the study reports "
                 "it); its n is the number of cases, sd/min/max are over the case means. The general assessment "
@@ -35,7 +36,7 @@ def write_workbook(path: Path, tables: ScoreTables, wide: pd.DataFrame, points: 
             start_type="num", start_value=LOW, start_color="FFFFFFCC", mid_type="num", mid_value=(LOW + HIGH) / 2,
             mid_color="FFFD8D3C", end_type="num", end_value=HIGH, end_color="FFBD0026"))
     writer = write_frame(workbook, "Scatter", points, formats={"relevance": _ONE_DECIMAL, "usability": _ONE_DECIMAL})
-    _scatter_chart(writer.sheet, points)
+    place_chart(writer, _scatter_chart(writer.sheet, points))
     checks = write_frame(workbook, "Typed averages", tables.checks,
                          formats={"true": "0.000", "difference": "0.000"})
     checks.sheet.freeze_panes = "A2"
@@ -48,12 +49,13 @@ def write_workbook(path: Path, tables: ScoreTables, wide: pd.DataFrame, points: 
     workbook.save(path)
 
 
-def _scatter_chart(sheet, points: pd.DataFrame) -> None:
-    """One series per pillar (its points: one per case), markers only, axes 1–5."""
+def _scatter_chart(sheet, points: pd.DataFrame) -> ScatterChart:
+    """One series per pillar (its points: one per case), markers only — filled in the pillar's colour (a marker
+    without a fill is invisible in LibreOffice) — axes 1–5."""
     chart = ScatterChart()
     chart.title = "Relevance vs usability per pillar (means)"
     chart.style = 13
-    chart.x_axis.title, chart.y_axis.title = "relevance", "usability"
+    chart.x_axis.title, chart.y_axis.title = "relevance (mean score, 1–5)", "usability (mean score, 1–5)"
     for axis in (chart.x_axis, chart.y_axis):
         axis.scaling.min, axis.scaling.max = LOW, HIGH
         axis.delete = False
@@ -66,7 +68,10 @@ def _scatter_chart(sheet, points: pd.DataFrame) -> None:
         series = Series(ys, xs, title=clean(str(pillar)))       # a literal name (SeriesLabel v), no formula
         series.marker.symbol = "circle"
         series.marker.size = 8
+        colour = PALETTE[len(chart.series) % len(PALETTE)]
+        series.marker.graphicalProperties = GraphicalProperties(solidFill=colour)
+        series.marker.graphicalProperties.line.solidFill = colour
         series.graphicalProperties.line.noFill = True
         chart.series.append(series)
         start = end + 1
-    sheet.add_chart(chart, "F2")
+    return chart

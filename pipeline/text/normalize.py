@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-import sys
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -46,11 +45,15 @@ def unescape_entities(text: str) -> tuple[str, OffsetMap]:
     return rewrite(text, _ENTITY_RE, lambda m: html.unescape(m.group(0)))
 
 
+NFKC_PLANES_END = 0x30000     # no character from here on resizes or is a mark (tests/text/test_normalize.py)
+
+
 @cache
-def _nfkc_pattern() -> re.Pattern:
-    """Characters NFKC turns into more or fewer characters, and clusters of combining marks."""
+def _nfkc_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """Characters NFKC turns into more or fewer characters, and clusters of combining marks; and any one
+    character of either kind (a quick test that a text has none)."""
     resizing, marks = [], []
-    for cp in range(sys.maxunicode + 1):
+    for cp in range(NFKC_PLANES_END):
         if 0xD800 <= cp <= 0xDFFF:
             continue
         ch = chr(cp)
@@ -62,7 +65,7 @@ def _nfkc_pattern() -> re.Pattern:
     def char_class(chars):
         return "[" + "".join(re.escape(c) for c in chars) + "]"
 
-    return re.compile(f"(?s:.)?{char_class(marks)}+|{char_class(resizing)}")
+    return re.compile(f"(?s:.)?{char_class(marks)}+|{char_class(resizing)}"), re.compile(char_class(marks + resizing))
 
 
 def fold_nfkc(text: str) -> tuple[str, OffsetMap]:
@@ -74,8 +77,11 @@ def fold_nfkc(text: str) -> tuple[str, OffsetMap]:
     if text.isascii() or unicodedata.is_normalized("NFKC", text):
         return text, OffsetMap()
     whole = unicodedata.normalize("NFKC", text)
-    resized, offsets = rewrite(text, _nfkc_pattern(), lambda m: unicodedata.normalize("NFKC", m.group(0)))
-    out = unicodedata.normalize("NFKC", resized)
+    clusters, any_one = _nfkc_patterns()
+    resized, offsets = text, OffsetMap()
+    if any_one.search(text):            # the cluster pattern tries every position: only where it can match
+        resized, offsets = rewrite(text, clusters, lambda m: unicodedata.normalize("NFKC", m.group(0)))
+    out = whole if resized is text else unicodedata.normalize("NFKC", resized)
     if out == whole and len(out) == len(resized):
         return out, offsets
     # A composition the cluster rewrite did not foresee: fall back to whole lines.
@@ -118,7 +124,7 @@ def aligned_convert(chunk: str, cc) -> list[tuple[str, int, int]] | None:
                 new_spans.extend([merged] * len(value))
         text = "".join(p[0] for p in pieces)
         spans = new_spans
-    return _group_spans(text, spans)
+    return group_spans(text, spans)
 
 
 def _convert_group(text: str, group) -> list[tuple[str, int, int]]:
@@ -142,7 +148,7 @@ def _convert_group(text: str, group) -> list[tuple[str, int, int]]:
     return sorted(done + work, key=lambda p: p[1])
 
 
-def _group_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
+def group_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
     """Consecutive output characters whose input spans overlap form one piece."""
     pieces: list[tuple[str, int, int]] = []
     i = 0
@@ -188,11 +194,26 @@ def _contiguous(pieces, chunk) -> bool:
     return pos == len(chunk)
 
 
-def convert_chinese(text: str, profile: str) -> tuple[str, OffsetMap]:
-    """Traditional → simplified by an OpenCC profile, touching only runs with Han characters."""
+def convert_chinese(text: str, profile: str, method: str = "opencc") -> tuple[str, OffsetMap]:
+    """Traditional → simplified by an OpenCC profile, touching only runs with Han characters.
+
+    `method` "opencc" converts with opencc-python-reimplemented itself, "fast" with fast_convert (the same
+    text and map; the reference where fast_convert cannot promise that for the profile)."""
     if not HAN_RE.search(text):
         return text, OffsetMap()
-    cc = converter(profile)
+    if method == "fast":
+        from pipeline.text.fast_convert import convert_fast
+
+        found = convert_fast(text, profile)
+        if found is not None:
+            return found
+    return convert_with(text, converter(profile))
+
+
+def convert_with(text: str, cc) -> tuple[str, OffsetMap]:
+    """`convert_chinese` by a given opencc-python-reimplemented converter (the reference)."""
+    if not HAN_RE.search(text):
+        return text, OffsetMap()
     builder = MapBuilder()
     parts = cc.split_chars_re.split(text)
     for index, part in enumerate(parts):
@@ -207,12 +228,13 @@ def convert_chinese(text: str, profile: str) -> tuple[str, OffsetMap]:
     return builder.build()
 
 
-def normalize_text(text: str, profile: str = "t2s") -> Normalized:
-    """Original text → the text terms are matched in (entities decoded, NFKC, simplified)."""
+def normalize_text(text: str, profile: str = "t2s", method: str = "opencc") -> Normalized:
+    """Original text → the text terms are matched in (entities decoded, NFKC, simplified by `method`:
+    opencc or fast, the same text)."""
     step1, map1 = unescape_entities(text)
     step2, map2 = fold_nfkc(step1)
     step2 = step2.translate(_FOLD)
-    step3, map3 = convert_chinese(step2, profile)
+    step3, map3 = convert_chinese(step2, profile, method)
     return Normalized(step3, MapChain([map1, map2, map3]))
 
 

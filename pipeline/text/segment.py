@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import accumulate
 
 from pipeline.text.normalize import HAN
 from pipeline.text.zh_words import cutter
@@ -108,35 +109,66 @@ def segment(text: str, unit: str = "sentence", user_dict: str = "", segmenter: s
     for run in HAN_RUN_RE.finditer(text):
         if cut is None:
             cut = cutter(segmenter, user_dict)      # the dictionary loads only for text with Han
-        pos = run.start()
-        for w in cut(run.group()):
+        words = list(cut(run.group()))
+        count += len(words)
+        for pos in accumulate(map(len, words), initial=run.start()):
             bounds[pos] = 1
-            pos += len(w)
-            count += 1
-        bounds[pos] = 1
     seg = Segmented(text=text, units=units, bounds=bounds)
     if _HAS_WORD_CHAR.search(HAN_RUN_RE.sub("", text) if count else text):
-        latin = HAN_RUN_RE.sub(lambda m: " " * len(m.group()), text) if count else text
-        unit_index = 0
-        for token in english().tokenizer(latin):
-            if token.is_space:
-                continue
-            start = token.idx
-            end = start + len(token.text)
-            bounds[start] = 1
-            bounds[end] = 1
-            if token.is_punct or not _HAS_WORD_CHAR.search(token.text):
-                continue
-            while unit_index < len(units) - 1 and start >= units[unit_index][1]:
-                unit_index += 1
-            lower = token.lower_
-            seg.word_starts.append(start)
-            seg.word_ends.append(end)
-            seg.word_lowers.append(lower)
-            seg.word_lemmas.append(lemma(lower))
-            seg.word_units.append(unit_index)
+        _add_latin_words(seg, count > 0)
     seg.word_count = count + len(seg.word_starts)
     return seg
+
+
+def _add_latin_words(seg: Segmented, has_han: bool) -> None:
+    """Latin-script words by spaCy's tokenizer, read as token ids (no Token objects), and the bounds of every
+    token; Han runs are blanked (not removed: the tokenizer's special cases look across white space)."""
+    from spacy.attrs import IDX, ORTH
+
+    text, bounds, units = seg.text, seg.bounds, seg.units
+    latin = HAN_RUN_RE.sub(lambda m: " " * len(m.group()), text) if has_han else text
+    doc = english().tokenizer(latin)
+    vocab = doc.vocab
+    infos = _TOKEN_INFO
+    unit_index, last_unit = 0, len(units) - 1
+    starts, ends, lowers, lemmas, word_units = seg.word_starts, seg.word_ends, seg.word_lowers, seg.word_lemmas, \
+        seg.word_units
+    for orth, idx in doc.to_array([ORTH, IDX]).tolist():
+        info = infos.get(orth) or _token_info(orth, vocab)
+        lower = info[1]
+        if lower is None:
+            continue                        # white space
+        start = idx
+        end = start + info[0]
+        bounds[start] = 1
+        bounds[end] = 1
+        if not lower:
+            continue                        # punctuation
+        while unit_index < last_unit and start >= units[unit_index][1]:
+            unit_index += 1
+        starts.append(start)
+        ends.append(end)
+        lowers.append(lower)
+        lemmas.append(info[2])
+        word_units.append(unit_index)
+
+
+_TOKEN_INFO: dict[int, tuple[int, str | None, str | None]] = {}
+
+
+def _token_info(orth: int, vocab) -> tuple[int, str | None, str | None]:
+    """(length, lowercase, lemma) of a token's text: lowercase None for white space, "" for punctuation."""
+    lexeme = vocab[orth]
+    token_text = lexeme.orth_
+    if lexeme.is_space:
+        info = (len(token_text), None, None)
+    elif lexeme.is_punct or not _HAS_WORD_CHAR.search(token_text):
+        info = (len(token_text), "", None)
+    else:
+        info = (len(token_text), lexeme.lower_, lemma(lexeme.lower_))
+    if len(_TOKEN_INFO) < 500_000:
+        _TOKEN_INFO[orth] = info
+    return info
 
 
 def english_words(term: str) -> list[str]:

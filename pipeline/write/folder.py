@@ -260,6 +260,16 @@ def manifest_header(**fields) -> dict:
             "created": dt.datetime.now().astimezone().isoformat(timespec="seconds"), **fields}
 
 
+def default_out_file(stem: str, suffix: str, base: Path = Path("outputs")) -> Path:
+    """outputs/STEM.SUFFIX, made unique with -2, -3, … and its folder created: a single file a command writes
+    by default lands in outputs/, never beside its input (a codebook in codebooks/, a transcript)."""
+    base.mkdir(parents=True, exist_ok=True)
+    out, n = base / f"{stem}{suffix}", 2
+    while out.exists() or claim_of(out).exists():
+        out, n = base / f"{stem}-{n}{suffix}", n + 1
+    return out
+
+
 def default_out_dir(kind: str = "run", base: Path = Path("outputs"), suffix: str = "") -> Path:
     """outputs/KIND-DATE_TIME (+ suffix, for a single file), made unique with -2, -3, … (not created)."""
     stamp = dt.datetime.now().strftime(f"{kind}-%Y-%m-%d_%H%M%S")

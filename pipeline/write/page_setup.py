@@ -7,6 +7,7 @@ system's CJK font (Excel: DengXian or Microsoft YaHei; LibreOffice: Noto Sans CJ
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 
@@ -37,6 +38,7 @@ def text_width(text) -> float:
     return max(sum(_char_width(ch) for ch in line) for line in str(text).split("\n"))
 
 
+@functools.cache          # called for every character of every cell a sheet sizes: millions on a corpus desk
 def _char_width(ch: str) -> float:
     if unicodedata.east_asian_width(ch) in "WF":
         return 2.0

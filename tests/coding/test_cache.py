@@ -98,3 +98,11 @@ def test_audit_and_agreement_recode_from_the_cache_the_command_line_names(tmp_pa
     assert [r.cached for r in coded_again.results.values()] == [False] * 12
     for name, result in from_cache.results.items():                 # the same assignments either way
         assert result.assignments == coded_again.results[name].assignments, name
+
+
+def test_the_converter_is_part_of_the_cache_key():
+    from pipeline.coding.cache import environment_key
+    from pipeline.text.fast_convert import choose_converter
+
+    keys = {environment_key("", None, choose_converter(name)) for name in ("opencc", "fast")}
+    assert len(keys) == 2

@@ -58,7 +58,8 @@ def test_exclusions_are_listed_after_the_terms(tmp_path):
 
 def test_a_term_under_two_codes_is_warned(tmp_path):
     report = check(tmp_path, one_code("      zh: [隐私]\n") + "  - id: b\n    label: B\n    terms:\n      zh: [隐私]\n")
-    assert report.warnings == ["term '隐私' is listed under a, b: each mention counts for every one of them"]
+    assert report.warnings == [f"{tmp_path / 'cb.yaml'}:4: term '隐私' is listed under a, b: "   # code a's line
+                               "each mention counts for every one of them"]
 
 
 def test_english_terms_with_the_same_lemmas_but_different_text_are_not_warned_as_shared(tmp_path):
@@ -71,20 +72,28 @@ def test_english_terms_with_the_same_lemmas_but_different_text_are_not_warned_as
 def test_a_term_that_is_also_an_exclusion_can_never_match(tmp_path):
     # "studies" and the exclusion "study" share the lemma: every match of the term is excluded
     report = check(tmp_path, one_code("      en: [studies]\n", "      en: [study]\n"))
-    assert report.warnings == ["a: term 'studies' is also an exclusion, so it can never match"]
+    assert report.warnings == [f"{tmp_path / 'cb.yaml'}:4: a: term 'studies' is also an exclusion, "
+                               "so it can never match"]
+
+
+def test_an_exclusion_with_companions_leaves_the_term_free_elsewhere(tmp_path):
+    # "elderly & young" cancels elderly only in a unit that also says young: no warning
+    report = check(tmp_path, one_code("      en: [elderly]\n      zh: [长辈]\n",
+                                      '      en: ["elderly & young"]\n      zh: ["长辈 & 年轻人"]\n'))
+    assert report.warnings == []
 
 
 def test_a_chinese_term_that_is_also_an_exclusion_can_never_match(tmp_path):
     # 隱私 is simplified to 隐私 before matching, like the exclusion
     report = check(tmp_path, one_code("      zh: [隱私]\n", "      zh: [隐私]\n"))
-    assert report.warnings == ["a: term '隱私' is also an exclusion, so it can never match"]
+    assert report.warnings == [f"{tmp_path / 'cb.yaml'}:4: a: term '隱私' is also an exclusion, so it can never match"]
 
 
 def test_a_term_taiwan_text_writes_otherwise_is_warned(tmp_path):
     # Taiwan's 軟體 (software) becomes 软件 under tw2sp: a 软体 term never meets Taiwan text
     report = check(tmp_path, one_code("      zh: [软体]\n"))
-    assert report.warnings == ["a: '软体' is matched as '软体', but Taiwan text (tw2sp) turns '软体' into '软件': "
-                               "add '软件' to code it there too"]
+    assert report.warnings == [f"{tmp_path / 'cb.yaml'}:4: a: '软体' is matched as '软体', but Taiwan text "
+                               "(tw2sp) turns '软体' into '软件': add '软件' to code it there too"]  # code a's line
 
 
 def test_no_taiwan_warning_when_the_mainland_form_is_listed_too(tmp_path):

@@ -189,7 +189,7 @@ def test_workbook_has_native_chart_and_png_beside_it(two_runs, tmp_path):
     charts = book["Chart"]._charts
     assert len(charts) == 1
     header = [c.value for c in book["Chart"][1]]
-    assert header == ["code", "UK per 1,000 words", "China per 1,000 words", "UK share", "China share"]
+    assert header == ["code", "label", "UK per 1,000 words", "China per 1,000 words", "UK share", "China share"]
     assert (out / "compare.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     compare_sheet = pd.read_excel(out / "compare.xlsx", sheet_name="Compare")
     assert compare_sheet["mentions"].tolist() == read_compare(out)["mentions"].tolist()

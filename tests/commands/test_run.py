@@ -79,14 +79,15 @@ def test_workbook_sheets_read_back(corpus, codebook_file, tmp_path):
     out = tmp_path / "out"
     run([corpus, "--codebook", codebook_file, "--out", out, "-q"])
     workbook = load_workbook(out / "codebook.xlsx", rich_text=True)
-    assert workbook.sheetnames[:11] == ["Codebook", "Assignments", "By interviewee", "Presence", "Units", "By group",
-                                        "By country", "By term", "Co-occurrence", "Speakers", "Run"]
+    assert workbook.sheetnames[:12] == ["Codebook", "Assignments", "Transcripts", "By interviewee", "Presence",
+                                        "Units", "By group", "By country", "By term", "Co-occurrence", "Speakers",
+                                        "Run"]
     assert workbook["Lists"].sheet_state == "hidden"
     chart = workbook["Chart"]
-    assert len(chart._charts) == 1 and chart._charts[0].type == "col"
-    assert [c.value for c in chart[1]][:3] == ["code", "Policy Maker", "Developer"]
-    # equity: Policy Maker = fairness (1) + 平台 (2); Developer = 平台 (2, in both groups) + equity (3)
-    assert [c.value for c in chart[2]][:3] == ["equity", 2, 2]
+    assert len(chart._charts) == 1 and chart._charts[0].type == "bar"          # horizontal bars: labels read across
+    assert [c.value for c in chart[1]][:4] == ["code", "label", "Policy Maker (n=2)", "Developer (n=2)"]
+    # equity: both Policy Makers mention it (1 fairness, 2 平台), both Developers too (2 平台, 3 equity): 100 %
+    assert [c.value for c in chart[2]][:1] + [c.value for c in chart[2]][2:4] == ["equity", 1, 1]
     desk = workbook["Assignments"]
     header = [c.value for c in desk[1]]
     assert header == ASSIGNMENT_COLUMNS + ["decision", "recode_to", "note", "reviewer"]
@@ -104,7 +105,7 @@ def test_workbook_sheets_read_back(corpus, codebook_file, tmp_path):
     assert cell.data_type == "s" and str(cell.value).startswith("=SUM")
     codebook_sheet = pd.read_excel(out / "codebook.xlsx", sheet_name="Codebook")
     equity = codebook_sheet[codebook_sheet.code == "equity"].iloc[0]
-    assert (equity.mentions, equity.interviewees, equity["interviewees: Developer"]) == (3, 3, 2)
+    assert (equity.mentions, equity.interviewees, equity["Developer"]) == (3, 3, 2)
     wide = pd.read_excel(out / "codebook.xlsx", sheet_name="By interviewee", dtype={"interviewee_id": str})
     assert list(wide.columns[-3:]) == ["equity", "privacy", "good"]
     assert wide.set_index("interviewee_id").loc["2", "group_developer"] == 1
@@ -227,7 +228,8 @@ def test_roster_without_required_column_is_a_clear_error(tmp_path, codebook_file
     write(folder, "roster.csv", "id,file\n1,a.txt\n")
     result = run([folder, "--codebook", codebook_file, "--out", tmp_path / "o"])
     assert result.exit_code == 1
-    assert "roster.csv:1: the roster has no column 'interviewee_id', 'stakeholder_groups'" in result.output
+    assert ("roster.csv:1: the roster needs the columns interviewee_id and stakeholder_groups; it has id and file"
+            in result.output)
 
 
 def test_include_interviewer_tallies_apart(corpus, codebook_file, tmp_path):

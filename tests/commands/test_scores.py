@@ -73,7 +73,7 @@ def test_task4_blocks_pairs_and_overall(tmp_path):
     overall = rows[("Overall", "Equity", "relevance")]
     assert (overall.mean, overall.n) == (pytest.approx(4.0), 2)
     assert rows[("Overall", "Power", "relevance")].rank == 2 and rows[("Overall", "Equity", "relevance")].rank == 1
-    assert "typed average differs: row 5, Equity (Case 1, relevance): typed 3.3, true 3.000" in result.output
+    assert f"typed average differs: {sheet}:5: Equity (Case 1, relevance): typed 3.3, true 3.000" in result.output
     checks = pd.read_csv(out / "typed_averages.csv", encoding="utf-8-sig")
     assert checks["status"].value_counts().to_dict() == {"ok": 17, "differs": 1}
     assert "General" not in set(pd.read_csv(out / "scores.csv")["case"])
@@ -84,7 +84,7 @@ def test_typed_integer_is_read_to_the_decimals_the_sheet_shows(tmp_path):
     sheet = write(tmp_path, "t.csv", ",Power,Access\nRelevance-G1,5,5\nRelevance-G2,4,4\nRelevance-G3,5,4\n"
                                      "Relevance-G4,5,4\nRelevance-G5,5,5\nRelevance-Avg,4.8,4\n")
     result = qcode("scores", sheet, "--out", tmp_path / "s")
-    assert "row 7, Access (Relevance-Avg, relevance): typed 4, true 4.400" in result.output
+    assert f"{sheet}:7: Access (Relevance-Avg, relevance): typed 4, true 4.400" in result.output
 
 
 def test_tidy_table_with_cases_workshops_and_other_pillars(tmp_path):

@@ -108,10 +108,10 @@ def test_compare_sheet_number_formats(tmp_path, compared):
 
 def test_chart_sheet_holds_the_wide_rates_with_formats(tmp_path, compared):
     sheet = written(tmp_path, compared)["Chart"]
-    assert [c.value for c in sheet[1]] == ["code", "UK per 1,000 words", "China per 1,000 words", "UK share",
-                                            "China share"]
-    assert [c.value for c in sheet[3]] == ["privacy", 15, 2.5, 1, 0.5]
-    assert [sheet.cell(3, col).number_format for col in range(2, 6)] == ["0.00", "0.00", "0.0%", "0.0%"]
+    assert [c.value for c in sheet[1]] == ["code", "label", "UK per 1,000 words", "China per 1,000 words",
+                                            "UK share", "China share"]
+    assert [c.value for c in sheet[3]][:1] + [c.value for c in sheet[3]][2:] == ["privacy", 15, 2.5, 1, 0.5]
+    assert [sheet.cell(3, col).number_format for col in range(3, 7)] == ["0.00", "0.00", "0.0%", "0.0%"]
 
 
 def test_chart_sheet_has_one_bar_chart_with_a_series_per_group(tmp_path, compared):
@@ -120,7 +120,18 @@ def test_chart_sheet_has_one_bar_chart_with_a_series_per_group(tmp_path, compare
     chart = charts[0]
     assert chart.tagname == "barChart"
     assert len(chart.series) == 2                        # UK and China rates; the shares ride on a line chart
-    assert chart.series[0].val.numRef.f == "'Chart'!$B$2:$B$4"
+    assert chart.series[0].val.numRef.f == "'Chart'!$C$2:$C$4"
+    assert chart.series[0].cat.numRef.f == "'Chart'!$B$2:$B$4"          # the codes' labels
+
+
+def test_share_diamonds_are_filled_in_their_groups_colour(tmp_path, compared):
+    chart = written(tmp_path, compared)["Chart"]._charts[0]
+    bars = [s.graphicalProperties.solidFill for s in chart.series]
+    (line,) = [c for c in chart._charts if c.tagname == "lineChart"]
+    diamonds = [s.marker for s in line.series]
+    assert [m.symbol for m in diamonds] == ["diamond", "diamond"]
+    assert [m.graphicalProperties.solidFill for m in diamonds] == bars
+    assert len(set(bars)) == 2
 
 
 def test_runs_sheet_lists_the_runs(tmp_path, compared):

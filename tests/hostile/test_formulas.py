@@ -101,7 +101,7 @@ def test_no_sheet_of_the_run_workbook_holds_a_formula(hostile_run):
     assert "Chart" in book.sheetnames
     assert formula_cells(hostile_run / "codebook.xlsx") == []
     chart_header = [c.value for c in book["Chart"][1]]
-    assert '=HYPERLINK("http://evil"' in chart_header             # the group's name, shown as text
+    assert '=HYPERLINK("http://evil" (n=1)' in chart_header       # the group's name (and size), shown as text
     desk = book["Assignments"]
     texts = {c.value for row in desk.iter_rows(min_row=2) for c in row}
     assert {PERSON, EVIL_FILE, "=DEI"} <= texts

@@ -74,7 +74,7 @@ def test_one_file_listed_under_three_spellings_is_coded_once(tmp_path, codebook_
 def set_record(workbook: Path, change) -> None:
     """Edit the run record a reviewed workbook carries on its Run sheet, as an attacker would."""
     book = load_workbook(workbook)
-    sheet = book["Run"]
+    sheet = book["Run record"]
     rows = [row for row in sheet.iter_rows(min_row=2) if str(row[0].value or "").startswith("manifest ")]
     record = json.loads("".join(str(row[1].value) for row in rows))
     change(record)

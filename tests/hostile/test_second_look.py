@@ -83,7 +83,7 @@ def test_an_added_row_whose_line_is_infinite_and_a_one_column_run_sheet_are_mess
     result = qcode("audit", desk.save(tmp_path / "r1.xlsx"), "--out", tmp_path / "a1", "-j", "1")
     assert result.exit_code == 1 and "line '1e400' is not a number" in result.output
     desk = Desk(machine_run / "codebook.xlsx")
-    desk.book["Run"].delete_cols(2, 10)
+    desk.book["Run record"].delete_cols(2, 10)
     result = qcode("audit", desk.save(tmp_path / "r2.xlsx"), "--out", tmp_path / "a2", "-j", "1")
     assert result.exit_code == 1 and "has no readable run record" in result.output
 

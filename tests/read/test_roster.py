@@ -49,3 +49,19 @@ def test_same_file_listed_twice_is_a_problem(tmp_path):
     assert [p.id for p in roster.interviewees] == ["1"]
     (problem,) = roster.problems
     assert "already listed for interviewee '1'" in problem.problem and problem.line == 3
+
+
+def test_without_a_roster_two_files_of_one_name_in_two_folders_are_two_interviewees(tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    for folder, text in (("a", "Respondent: 公平很重要。"), ("b", "Respondent: Fairness matters.")):
+        (tmp_path / "in" / folder).mkdir(parents=True)
+        (tmp_path / "in" / folder / "p01.txt").write_text(f"Interviewer: ?\n{text}\n", encoding="utf-8")
+    (tmp_path / "in" / "p02.txt").write_text("Respondent: Privacy.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    rows = (tmp_path / "out" / "by_interviewee.csv").read_text("utf-8-sig").splitlines()[1:]
+    ids = {line.split(",")[0] for line in rows}
+    assert ids == {"a/p01", "b/p01", "p02"}

@@ -138,13 +138,14 @@ Second paragraph.</Description>
 """
 
 
-def test_codebook_round_trip_qdc_yaml_qdc(tmp_path):
+def test_codebook_round_trip_qdc_yaml_qdc(tmp_path, monkeypatch):
     import yaml
 
     original = write(tmp_path, "hand.qdc", HAND_QDC)
     schema("Codebook.xsd").validate(str(original))
-    imported = tmp_path / "hand.yaml"
-    result = qcode("import-codebook", original)                       # default: beside the file
+    monkeypatch.chdir(tmp_path)
+    imported = tmp_path / "outputs" / "hand.yaml"
+    result = qcode("import-codebook", original)                       # default: outputs/, never beside the file
     assert result.exit_code == 0, result.output
     assert "5 code(s), 1 folder(s) from Test tool 1.0; 5 code(s) without terms" in result.output
     assert result.output.count("has no terms: it can never be assigned") == 5
@@ -166,7 +167,7 @@ def test_codebook_round_trip_qdc_yaml_qdc(tmp_path):
         return [(g, n, k, col, " ".join(d.split()) if d else None, flat(ch)) for g, n, k, col, d, ch in tree]
 
     assert flat(after) == flat(before)
-    assert qcode("import-codebook", again, "-o", tmp_path / "hand.yaml").exit_code == 1   # never overwritten
+    assert qcode("import-codebook", again, "-o", imported).exit_code == 1              # never overwritten
 
 
 def test_yaml_qdc_yaml_keeps_terms(tmp_path):

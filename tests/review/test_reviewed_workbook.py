@@ -133,12 +133,26 @@ def test_added_row_with_an_unknown_code_is_reported(machine_run, tmp_path):
     assert problems(info) == ["sheet 'Assignments', row 7: code 'nope' is not a code id of the codebook"]
 
 
-def test_added_row_without_a_line_is_reported(machine_run, tmp_path):
+def test_added_row_without_a_line_is_read_for_its_passage_alone(machine_run, tmp_path):
     path = review(machine_run, tmp_path, lambda d: d.add(source_file="a.txt", code="good", matched_text="first",
                                                          decision="add"))
+    added = read_reviewed(path).rows[-1]
+    assert (added.added, added.line, added.page, added.matched_text) == (True, None, None, "first")
+
+
+def test_added_row_without_its_passage_is_reported(machine_run, tmp_path):
+    path = review(machine_run, tmp_path, lambda d: d.add(source_file="a.txt", code="good", line=1, decision="add"))
     with pytest.raises(ReviewError) as info:
         read_reviewed(path)
-    assert problems(info) == ["sheet 'Assignments', row 7: an added row needs line"]
+    assert problems(info) == ["sheet 'Assignments', row 7: an added row needs matched_text"]
+
+
+def test_added_row_with_a_page_that_is_not_a_number_is_reported(machine_run, tmp_path):
+    path = review(machine_run, tmp_path, lambda d: d.add(source_file="a.txt", code="good", page="two",
+                                                         matched_text="first", decision="add"))
+    with pytest.raises(ReviewError) as info:
+        read_reviewed(path)
+    assert problems(info) == ["sheet 'Assignments', row 7: page 'two' is not a number"]
 
 
 def test_add_on_a_row_qcode_wrote_is_reported(machine_run, tmp_path):
@@ -178,6 +192,38 @@ def test_desk_without_a_required_column_is_refused(machine_run, tmp_path):
     path = review(machine_run, tmp_path, lambda d: d.sheet.delete_cols(d.col("recode_to")))
     with pytest.raises(ReviewError, match="sheet 'Assignments' has no column 'recode_to'"):
         read_reviewed(path)
+
+
+def old_layout(machine_run, tmp_path):
+    """The workbook as qcode wrote it before the Run record sheet: the manifest in `manifest i/n` rows at the
+    top of the Run sheet (a reviewer may bring a desk written then)."""
+    book = load_workbook(machine_run / "codebook.xlsx")
+    record = [[c.value for c in row] for row in book["Run record"].iter_rows(min_row=2)]
+    del book["Run record"]
+    run = book["Run"]
+    run.insert_rows(2, len(record))
+    for index, (key, value) in enumerate(record, start=2):
+        run.cell(index, 1).value, run.cell(index, 2).value = key, value
+    desk = book["Assignments"]
+    header = [c.value for c in desk[1]]
+    desk.cell(2, header.index("decision") + 1).value = "reject"
+    book.save(tmp_path / "old.xlsx")
+    return tmp_path / "old.xlsx"
+
+
+def test_a_workbook_of_the_previous_layout_is_read_from_its_run_sheet(machine_run, tmp_path):
+    new = read_reviewed(machine_run / "codebook.xlsx")
+    old = read_reviewed(old_layout(machine_run, tmp_path))
+    assert old.manifest == new.manifest
+    assert [r.decision for r in old.rows if r.reviewed] == ["reject"]
+
+
+def test_the_run_record_is_on_a_hidden_sheet_and_the_run_sheet_reads_as_rows(machine_run):
+    book = load_workbook(machine_run / "codebook.xlsx")
+    assert book["Run record"].sheet_state == "hidden"
+    run = {key: value for key, value in book["Run"].iter_rows(min_row=2, values_only=True)}
+    assert (run["coding"], run["files coded"], run["mentions"]) == ("machine", "2", "5")
+    assert not any(str(key).startswith("manifest ") for key in run)
 
 
 def test_workbook_that_is_not_qcodes_is_refused(tmp_path):

@@ -2,19 +2,21 @@
 
 import json
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 
 from pipeline.models import ASSIGNMENT_COLUMNS, Assignment, Code, Codebook, Interviewee, Roster, Term
+from pipeline.runfolder.run_sheet import MANIFEST_KEY, MANIFEST_PART, RECORD_SHEET
 from pipeline.runfolder.tally import Mention, tally
 from pipeline.runfolder.workbook import (
     DECISIONS,
     LISTS_SHEET,
-    MANIFEST_KEY,
-    MANIFEST_PART,
     REVIEW_COLUMNS,
     Desk,
+    codebook_sheet_table,
+    display_labels,
     highlighted,
     write_workbook,
 )
@@ -59,8 +61,8 @@ def rows(sheet):
 def test_sheets_in_order_with_the_lists_sheet_hidden(tmp_path):
     _, workbook = book(tmp_path, [FAIRNESS])
     assert workbook.sheetnames == ["Codebook", "Assignments", "By interviewee", "Presence", "Units", "By group",
-                                   "By term", "Co-occurrence", "Run", "Chart", LISTS_SHEET]
-    assert workbook[LISTS_SHEET].sheet_state == "hidden"
+                                   "By term", "Co-occurrence", "Run", RECORD_SHEET, "Chart", LISTS_SHEET]
+    assert workbook[LISTS_SHEET].sheet_state == workbook[RECORD_SHEET].sheet_state == "hidden"
 
 
 def test_desk_columns_are_the_assignment_then_the_review_columns(tmp_path):
@@ -167,7 +169,7 @@ def test_a_desk_with_no_assignment_still_has_its_sheet(tmp_path):
 
 def joined_manifest(workbook) -> dict:
     parts = {}
-    for key, value in rows(workbook["Run"])[1:]:
+    for key, value in rows(workbook[RECORD_SHEET])[1:]:
         if key.startswith(MANIFEST_KEY + " "):
             index, total = key.split(" ", 1)[1].split("/")
             parts[int(index)] = (int(total), value)
@@ -187,34 +189,66 @@ def test_a_long_manifest_is_split_in_parts_that_join_back(tmp_path, size):
     # Chinese text and an odd length, so parts are cut in the middle of a JSON string
     written = manifest(codebook={"name": "cb", "yaml": ("公平 " * size)[:size]})
     _, workbook = book(tmp_path, [FAIRNESS], the_manifest=written)
-    keys = [r[0] for r in rows(workbook["Run"]) if r[0].startswith(MANIFEST_KEY + " ")]
+    keys = [r[0] for r in rows(workbook[RECORD_SHEET]) if r[0].startswith(MANIFEST_KEY + " ")]
     assert len(keys) == len(json.dumps(written, ensure_ascii=False)) // MANIFEST_PART + 1
     assert joined_manifest(workbook) == written
 
 
 def test_run_sheet_lists_files_and_problems(tmp_path):
-    written = manifest(files=[{"source_file": "a.txt", "sha256": "abc"}],
+    written = manifest(files=[{"source_file": "a.txt", "sha256": "abc", "interviewee_id": "a", "language": "en",
+                               "respondent_words": 8, "mentions": 2, "encoding": "utf-8"}],
                        problems=[{"kind": "problem", "file": "b.txt", "line": 3, "problem": "odd", "hint": "fix"}],
                        notes=[{"kind": "note", "file": "a.txt", "line": None, "problem": "fyi", "hint": ""}])
     _, workbook = book(tmp_path, [FAIRNESS], the_manifest=written)
     run = rows(workbook["Run"])
-    assert ["file: a.txt", json.dumps({"sha256": "abc", "source_file": "a.txt"})] in run
+    assert ["file: a.txt", "interviewee a, en (no conversion), utf-8, 8 respondent words, 2 mentions, "
+                           "sha256 abc…"] in run
     assert ["problem", "b.txt:3: odd → fix"] in run
     assert ["note", "a.txt: fyi"] in run
 
 
-def test_tables_around_the_desk_hold_the_tallies(tmp_path):
+def test_tables_around_the_desk_hold_the_tallies_with_each_codes_label_beside_its_id(tmp_path):
     _, workbook = book(tmp_path, [FAIRNESS, PRIVACY])
     by_group = rows(workbook["By group"])
-    assert by_group[0] == ["stakeholder_group", "code", "mentions", "units", "interviewees", "group_size"]
-    assert ["G1", "equity", 1, 1, 1, 1] in by_group and ["G2", "privacy", 0, 0, 0, 1] in by_group
-    assert rows(workbook["Co-occurrence"]) == [["code", "equity", "privacy"], ["equity", 1, 1], ["privacy", 1, 1]]
-    assert rows(workbook["Chart"])[:3] == [["code", "G1", "G2"], ["equity", 1, 0], ["privacy", 1, 0]]
+    assert by_group[0] == ["stakeholder_group", "code", "label", "mentions", "units", "interviewees", "group_size"]
+    assert ["G1", "equity", "Equity", 1, 1, 1, 1] in by_group
+    assert ["G2", "privacy", "Privacy", 0, 0, 0, 1] in by_group
+    by_term = [r[:3] for r in rows(workbook["By term"])[:2]]
+    assert by_term == [["code", "label", "term"], ["equity", "Equity", "fairness"]]
+    assert rows(workbook["Co-occurrence"]) == [["code", "label", "equity", "privacy"], ["equity", "Equity", 1, 1],
+                                               ["privacy", "Privacy", 1, 1]]
+
+
+def test_chart_sheet_shows_the_share_of_each_groups_interviewees_not_counts(tmp_path):
+    _, workbook = book(tmp_path, [FAIRNESS, PRIVACY])
+    sheet = workbook["Chart"]
+    # a (G1, one interviewee) mentions both codes; b (G2, one interviewee) neither: shares 100 % and 0 %
+    assert rows(sheet)[:3] == [["code", "label", "G1 (n=1)", "G2 (n=1)"], ["equity", "Equity", 1, 0],
+                               ["privacy", "Privacy", 1, 0]]
+    assert sheet.cell(2, 3).number_format == "0%"
+    (chart,) = sheet._charts
+    assert chart.y_axis.title.tx.rich.p[0].r[0].t == "share of the group's interviewees"
+    assert chart.y_axis.scaling.max == 1
+
+
+def test_codebook_sheet_heads_each_groups_interviewees_with_the_groups_name(tmp_path):
+    _, workbook = book(tmp_path, [FAIRNESS, PRIVACY])
+    header = rows(workbook["Codebook"])[0]
+    assert header[-3:] == ["interviewees", "G1", "G2"]
+
+
+def test_a_group_named_like_a_column_keeps_the_interviewees_prefix():
+    table = pd.DataFrame({"code": ["equity"], "mentions": [3], "interviewees: mentions": [1], "interviewees: G": [2]})
+    assert list(codebook_sheet_table(table).columns) == ["code", "mentions", "interviewees: mentions", "G"]
+
+
+def test_labels_show_the_chinese_label_after_the_english_one():
+    table = pd.DataFrame({"code": ["equity", "privacy", "x"], "label": ["Equity", "Privacy", ""],
+                          "label_zh": ["公平", "", ""]})
+    assert display_labels(table) == {"equity": "Equity 公平", "privacy": "Privacy", "x": "x"}
 
 
 def test_machine_run_workbook_desk_matches_its_assignments_csv(machine_run):
-    import pandas as pd
-
     frame = pd.read_csv(machine_run / "assignments.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     workbook = load_workbook(machine_run / "codebook.xlsx", rich_text=True)
     desk = rows(workbook["Assignments"])

@@ -66,3 +66,26 @@ def test_aligned_conversion_reproduces_opencc_on_real_taiwan_text():
                 assert "".join(p[0] for p in pieces) == converted
     if not changed:
         pytest.skip("no length-changing chunk in these files")
+
+
+def test_no_character_past_the_scanned_planes_resizes_or_is_a_mark():
+    # fold_nfkc learns which characters NFKC resizes from the planes below NFKC_PLANES_END only
+    import sys
+    import unicodedata
+
+    from pipeline.text.normalize import NFKC_PLANES_END
+
+    beyond = [cp for cp in range(NFKC_PLANES_END, sys.maxunicode + 1)
+              if unicodedata.combining(chr(cp)) or len(unicodedata.normalize("NFKC", chr(cp))) != 1]
+    assert beyond == []
+
+
+def test_nfkc_of_resizing_characters_and_marks_maps_each_back():
+    original = "ﬁx ㈱ e\u0301t\u00e9 Ｆｕｌｌ，"
+    text, offsets = fold_nfkc(original)
+    assert text == "fix (株) été Full,"
+    assert (offsets.start(0), offsets.end(2)) == (0, 1)          # "fi" came from "ﬁ"
+    start = text.index("(株)")
+    assert (offsets.start(start), offsets.end(start + 3)) == (3, 4)           # "ﬁx " is three characters
+    start = text.index("été")
+    assert original[offsets.start(start):offsets.end(start + 1)] == "e\u0301"

@@ -59,7 +59,7 @@ def test_sample_runs_are_identical_with_either_segmenter(tmp_path):
     assert used == {"zh": "rjieba", "version": rjieba_version(), "why": "asked for (--segmenter rjieba)"}
     run_sheet = {row[0]: row[1] for row in load_workbook(tmp_path / "rjieba" / "codebook.xlsx")["Run"]
                  .iter_rows(min_row=2, values_only=True)}
-    assert json.loads(run_sheet["segmenter"]) == used            # the reviewer sees which segmenter coded
+    assert run_sheet["segmenter"].startswith(f"rjieba {used['version']} (")   # the reviewer sees which segmenter
 
 
 def rjieba_version() -> str:
