@@ -102,6 +102,7 @@ def validate_sample(options: ValidateOptions) -> ValidateReport:
                 "run": record.get("run"), "run_coding": record.get("run_coding"),
                 "drawn_by": record.get("qcode_version")},
         files=files, files_sampled=len(files), units=len(sample.units), changed_cells=changed,
+        reviewed=not sample.untouched(),
         codes={c: v for c, v in codes.items() if c != OVERALL}, overall=codes[OVERALL],
         intervals={"precision, recall": "Wilson score, 95% (scipy.stats.binomtest(k, n).proportion_ci)",
                    "f1": f"percentile bootstrap over files, 95%, {BOOTSTRAP_RESAMPLES} resamples, seed "
@@ -124,6 +125,7 @@ def validate_sample(options: ValidateOptions) -> ValidateReport:
         write_frame(workbook, "About", pd.DataFrame(about, columns=["key", "value"]), wrap={"value"})
         workbook.save(folder.path(WORKBOOK))
         written = folder.seal(manifest)
-    found_later = written.resolve().parent == DEFAULT_BASE.resolve()
+    # an unchanged sample may never have been reviewed: later runs show it only when it is named
+    found_later = written.resolve().parent == DEFAULT_BASE.resolve() and not sample.untouched()
     return ValidateReport(out=written, figures=figures, files=len(files), units=len(sample.units), changed=changed,
                           cells=cells, found_later=found_later, notes=notes)

@@ -209,9 +209,14 @@ class SecondOpinion:
         summary = [f"{MODEL}; C={C}, min_df={MIN_DF}, seed {self.seed}, top {self.top} per code from score "
                    f"{THRESHOLD}; trained on {len(self.training.examples):,} unit(s) of "
                    f"{len(self.training.sources)} reviewed workbook(s)"]
+        untrained = [f"{code} ({entry['positives']}+ / {entry['negatives']}−)" for code, entry in codes.items()
+                     if entry["skipped"]]
+        if untrained and len(untrained) < len(codes):     # none trained: the note says so already
+            # one line, not one a code: on a first round most codes have too few
+            summary.append(f"no model for {len(untrained)} code(s), too few reviewed units (at least {MIN_EXAMPLES} "
+                           f"positive and {MIN_EXAMPLES} negative each): {', '.join(untrained)}")
         for code, entry in codes.items():
             if entry["skipped"]:
-                summary.append(f"{code}: no model: {entry['skipped']}")
                 continue
             figures = "no cross-validated figures" if not entry["cv_folds"] else \
                 f"cross-validated ({entry['cv_folds']} folds grouped by file) precision " \

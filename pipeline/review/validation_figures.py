@@ -159,7 +159,7 @@ def figures_record(frame: pd.DataFrame) -> dict:
 def find_validation(codebook: Path, explicit: Path | None, base: Path = Path("outputs")) -> tuple[dict | None,
                                                                                                   list[Problem]]:
     """The validation a run of `codebook` shows: `explicit` (a validation.json, or the folder holding one), else
-    the newest `base/*/validation.json` of a codebook with the same SHA-256. Returns run.json's `validation`
+    the newest `base/*/validation.json` of a codebook with the same SHA-256 whose sample a reviewer changed. Returns run.json's `validation`
     entry (None where there is none) and notes (a validation of another version of the codebook is not shown).
     An explicit file that is not a validation is a ReviewError; a damaged one found by looking is a note."""
     sha = sha256_file(codebook)
@@ -183,7 +183,11 @@ def find_validation(codebook: Path, explicit: Path | None, base: Path = Path("ou
             if "not a qcode validation" not in error.problem:
                 notes.append(note(str(path), f"{error.problem}; not shown"))
             continue
-        if data["codebook"].get("sha256") == sha:
+        if data["codebook"].get("sha256") == sha and data.get("reviewed") is False:
+            notes.append(note(str(path), "validates this codebook, but its sample is as qcode filled it (no cell "
+                              "changed, no comment): not shown, as it may never have been reviewed",
+                              hint=f"to show it anyway: qcode run … --validation {path}"))
+        elif data["codebook"].get("sha256") == sha:
             found.append((str(data.get("created", "")), str(path), data))
         elif data["codebook"].get("path") == where:
             notes.append(note(str(path), "validated another version of this codebook (its sha256 differs): its "

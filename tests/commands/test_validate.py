@@ -76,6 +76,23 @@ def test_a_later_run_finds_the_validation_in_outputs_by_itself(tmp_path, monkeyp
     assert codebook_sheet(tmp_path / "later").loc["equity", "validated"] == EQUITY
 
 
+def test_a_sample_nobody_changed_is_not_shown_by_itself(tmp_path, monkeypatch):
+    # an unchanged sample reads as perfect agreement: a later run does not pick it up unless it is named
+    folder, codebook, _ = corrected(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    untouched = tmp_path / "untouched.xlsx"
+    assert qcode("sample", tmp_path / "run", "--files", 2, "--seed", 1, "-o", untouched, "-j", "1").exit_code == 0
+    assert qcode("validate", untouched).exit_code == 0
+    result = qcode("run", folder, "--codebook", codebook, "-o", tmp_path / "later", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert "validated" not in codebook_sheet(tmp_path / "later").columns
+    assert "its sample is as qcode filled it" in result.output
+    named = next((tmp_path / "outputs").glob("validate-*/validation.json"))
+    assert qcode("run", folder, "--codebook", codebook, "-o", tmp_path / "named", "-q", "-j", "1",
+                 "--validation", named).exit_code == 0
+    assert "validated" in codebook_sheet(tmp_path / "named").columns
+
+
 def test_a_changed_codebook_does_not_show_an_earlier_validation(tmp_path, monkeypatch):
     folder, codebook, sample = corrected(tmp_path)
     monkeypatch.chdir(tmp_path)

@@ -122,7 +122,9 @@ def test_run_json_and_run_sheet_record_the_model_its_data_and_figures(study, tmp
     assert record["codes"]["privacy"]["skipped"].startswith("too few reviewed units (1 positive")
     run = pd.read_excel(out / "codebook.xlsx", sheet_name="Run", dtype=str)
     said = list(run.loc[run.key == "second opinion", "value"])
-    assert said[0].startswith("logistic regression per code") and said[1].startswith("inclusiveness: 5 positive")
+    assert said[0].startswith("logistic regression per code")
+    assert said[1].startswith("no model for 1 code(s)") and "privacy (1+ / 11−)" in said[1]
+    assert said[2].startswith("inclusiveness: 5 positive")
 
 
 def decide(workbook, path, decision: str):
