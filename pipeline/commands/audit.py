@@ -61,6 +61,9 @@ class AuditReport(Report):
             yield workbook_line(self.out, WORKBOOK)
             return
         overall = self.overall()
+        if not self.reviewed_rows:
+            yield Line("nobody has reviewed this desk yet: no row has a decision, so the audit repeats the run "
+                       "(fill `decision` on the Assignments sheet, save, audit again)")
         yield Line(f"{self.reviewed_rows} reviewed row(s) by {', '.join(self.reviewers) or 'an unnamed reviewer'}: "
                    f"{overall['accepted']} accepted, {overall['rejected']} rejected, {overall['recoded']} recoded, "
                    f"{overall['added']} added, {overall['unreviewed']} unreviewed")
