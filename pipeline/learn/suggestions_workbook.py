@@ -3,6 +3,7 @@ rows read back, checked (reads and writes disk)."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,10 @@ EXCLUSION_COLUMNS = ["take", "code", "term", "exclude", "kind", "term_reviewed",
 TERM_COLUMNS = ["take", "code", "term", "target_freq", "reference_freq", "target_units", "g2", "p", "p_adj",
                 "log_ratio", "term_of", "finds_units", "already_coded", "finds_added", "would_add",
                 "would_add_rejected", "example_1", "example_2", "example_3"]
+# A term or exclusion ticked to go into the codebook: a few words (the longest shipped term, with its companions,
+# is 85 characters), on one line, without control or direction-changing characters a reader would not see.
+MAX_TERM = 200
+_UNSEEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _FORMATS = {"fisher_p": "0.0000", "g2": "0.00", "p": "0.0000", "p_adj": "0.0000", "log_ratio": "0.00"}
 _WRAP = {"example_1", "example_2", "example_3"}
 
@@ -140,6 +145,13 @@ def _ticked_rows(sheet, name: str, kind: str, column: str, path: Path, problems:
         if not cell["code"] or not cell[column]:
             problems.append(Problem(str(path), f"sheet {name!r}, row {number}: a ticked row needs its code and "
                                     f"{column}", hint="fill them in, or untick the row"))
+            continue
+        if odd := next((c for c in ("code", column) if len(cell[c]) > MAX_TERM or _UNSEEN.search(cell[c])), None):
+            what = (f"is {len(cell[odd]):,} characters long (at most {MAX_TERM})" if len(cell[odd]) > MAX_TERM
+                    else f"holds a line break or an invisible control character "
+                         f"(U+{ord(_UNSEEN.search(cell[odd]).group()):04X})")
+            problems.append(Problem(str(path), f"sheet {name!r}, row {number}: its {odd} {what}",
+                                    hint=f"type the {odd} as a few words on one line, or untick the row"))
             continue
         found.append(Ticked(kind, cell["code"], cell[column], name, number))
     return found

@@ -8,6 +8,7 @@ password-protected PDF, a scan with no text, a zip bomb dressed as .odt — with
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import re
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 
 from pipeline.errors import TranscriptError
 from pipeline.read.archives import MAX_DOCX_UNPACKED, open_archive
+from pipeline.read.pdf_limits import PDF_CONTENT_FLOOR, PDF_CONTENT_PER_BYTE, ContentBudget, TooMuchWork
 
 # A transcript of 500 pages is a very long interview; 5,000 is a book, or a file made to keep qcode busy.
 MAX_PDF_PAGES = 5_000
@@ -104,14 +106,16 @@ def pdf_text(data: bytes, source_file: str) -> DocumentText:
     if b"%PDF-" not in data[:1024]:
         raise TranscriptError(source_file, "is not a PDF file (no %PDF- header)",
                               hint="check the file; save it again as PDF, .docx or .txt")
-    from pypdf import PdfReader
+    from pypdf import PdfReader, apply_configuration
     from pypdf.errors import DependencyError, PdfReadWarning
 
     pypdf_log = logging.getLogger("pypdf")
     level = pypdf_log.level
     pypdf_log.setLevel(logging.ERROR)      # pypdf logs every repaired cross-reference; qcode reports what matters
+    budget = ContentBudget(source_file, PDF_CONTENT_FLOOR + PDF_CONTENT_PER_BYTE * len(data))
     try:
-        with warnings.catch_warnings():
+        # jbig2dec_binary=None: pypdf never runs another program on a received file
+        with warnings.catch_warnings(), apply_configuration(jbig2dec_binary=None):
             warnings.filterwarnings("ignore", category=PdfReadWarning)
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted:
@@ -127,10 +131,11 @@ def pdf_text(data: bytes, source_file: str) -> DocumentText:
             if count > MAX_PDF_PAGES:
                 raise TranscriptError(source_file, f"has {count:,} pages, more than qcode reads from one PDF "
                                       f"({MAX_PDF_PAGES:,})", hint="split it into one file per interview")
+            budget.weigh(reader.pages)
             pages: list[str] = []
             total = 0
             for page in reader.pages:
-                text = plain(page.extract_text()).rstrip("\n")
+                text = plain(page.extract_text(visitor_operand_before=budget.visit)).rstrip("\n")
                 total += len(text) + 1
                 if total > MAX_TEXT:
                     raise TranscriptError(source_file, f"holds more than {MAX_TEXT:,} characters of text, more "
@@ -138,6 +143,11 @@ def pdf_text(data: bytes, source_file: str) -> DocumentText:
                 pages.append(text)
     except TranscriptError:
         raise
+    except TooMuchWork:
+        raise TranscriptError(source_file, f"would make qcode parse more than {budget.limit:,} bytes of page "
+                              f"content from a file of {len(data):,} bytes (pages or forms that repeat one "
+                              "stream many times: a file made to keep qcode busy?)",
+                              hint="print it to PDF again, or give the transcript as .docx or .txt") from None
     except Exception as exc:  # noqa: BLE001 - pypdf raises many types (and RecursionError) for a damaged file
         raise TranscriptError(source_file, f"is not a readable PDF ({type(exc).__name__})",
                               hint="open it in a PDF reader and save (or print) it again as PDF, or give the "
@@ -156,6 +166,23 @@ def pdf_text(data: bytes, source_file: str) -> DocumentText:
 
 
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+# The parts odfpy parses. It skips one that is not well-formed XML with a message on stdout (the part, whole) and
+# goes on, which would code a cut-short content.xml as the whole document: each is checked here first.
+ODT_XML_PARTS = ("META-INF/manifest.xml", "settings.xml", "meta.xml", "content.xml", "styles.xml")
+
+
+def _well_formed(xml: bytes, name: str, source_file: str) -> None:
+    """A TranscriptError naming the part, line and column where `xml` stops being well-formed XML (DTDs were
+    refused with the archive; expat without namespaces, so only the XML itself is judged)."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    try:
+        parser.Parse(xml, True)
+    except expat.ExpatError as exc:
+        raise TranscriptError(source_file, f"its {name} is not well-formed XML (line {exc.lineno}, column "
+                              f"{exc.offset + 1}: {expat.ErrorString(exc.code)}): a damaged or cut-short file",
+                              hint="open it in LibreOffice and save it again as .odt or .docx") from None
 
 
 def odt_text(data: bytes, source_file: str) -> str:
@@ -170,14 +197,18 @@ def odt_text(data: bytes, source_file: str) -> str:
     with open_archive(io.BytesIO(data), refuse, "LibreOffice", MAX_DOCX_UNPACKED) as archive:
         names = set(archive.namelist())
         mimetype = archive.read("mimetype").strip() if "mimetype" in names else b""
-    if "content.xml" not in names or (mimetype and not mimetype.startswith(ODT_MIMETYPE)):
-        kind = mimetype.decode("ascii", "replace").rsplit(".", 1)[-1] if mimetype else "OpenDocument"
-        raise TranscriptError(source_file, f"is a zip archive but not an OpenDocument text ({kind})",
-                              hint="save the transcript as .odt or .docx from a word processor")
+        if "content.xml" not in names or (mimetype and not mimetype.startswith(ODT_MIMETYPE)):
+            kind = mimetype.decode("ascii", "replace").rsplit(".", 1)[-1] if mimetype else "OpenDocument"
+            raise TranscriptError(source_file, f"is a zip archive but not an OpenDocument text ({kind})",
+                                  hint="save the transcript as .odt or .docx from a word processor")
+        for name in ODT_XML_PARTS:
+            if name in names:
+                _well_formed(archive.read(name), name, source_file)
     from odf.opendocument import load
 
     try:
-        document = load(io.BytesIO(data))
+        with contextlib.redirect_stdout(io.StringIO()):     # odfpy prints a part it cannot parse, whole
+            document = load(io.BytesIO(data))
         return plain("\n".join(_odt_paragraphs(document.text)))
     except Exception as exc:  # noqa: BLE001 - odfpy raises many types (and XML errors) for a broken package
         raise TranscriptError(source_file, f"is not a readable OpenDocument text ({type(exc).__name__})",
@@ -251,6 +282,8 @@ def rtf_text(data: bytes, source_file: str) -> str:
     if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{\\rtf"):
         raise TranscriptError(source_file, "is not an RTF file (it does not start with {\\rtf)",
                               hint="check the file; save it again as .rtf, .docx or .txt")
+    data = _without_binary(data, source_file)
+    _groups_closed(data, source_file)
     page = _CODE_PAGE.search(data[:4096])
     encoding = f"cp{int(page.group(1))}" if page else "cp1252"
     try:
@@ -282,3 +315,45 @@ def rtf_text(data: bytes, source_file: str) -> str:
         raise TranscriptError(source_file, f"holds more than {MAX_TEXT:,} characters of text, more than qcode codes "
                               "in one piece", hint="split it into one file per interview")
     return plain(text)
+
+
+_BINARY = re.compile(rb"\\\\|\\bin(-?\d{1,10}) ?")          # an escaped backslash, or \binN and its space
+
+
+def _without_binary(data: bytes, source_file: str) -> bytes:
+    """The RTF without its `\\binN` data (N raw bytes: pictures, objects), which striprtf would take for text."""
+    if b"\\bin" not in data:
+        return data
+    kept, cursor, at = [], 0, 0
+    while (m := _BINARY.search(data, at)) is not None:
+        at = m.end()
+        if m.group(1) is None:
+            continue
+        size = int(m.group(1))
+        if size < 0 or m.end() + size > len(data):
+            raise TranscriptError(source_file, f"says {size:,} bytes of binary data follow (\\bin{size}) where "
+                                  f"{len(data) - m.end():,} do: a damaged or cut-short file",
+                                  line=data.count(b"\n", 0, m.start()) + 1,
+                                  hint="open it in a word processor and save it again as .rtf, .docx or .txt")
+        kept.append(data[cursor:m.start()])
+        cursor = at = m.end() + size
+    return b"".join(kept) + data[cursor:]
+
+
+_BRACES = re.compile(rb"\\[\\{}]|[{}]")
+
+
+def _groups_closed(data: bytes, source_file: str) -> None:
+    """A TranscriptError for an RTF that ends inside a group (a `{` without its `}`): a file cut short, whose
+    last part striprtf would drop without a word."""
+    opened: list[int] = []
+    for m in _BRACES.finditer(data):
+        if m.group() == b"{":
+            opened.append(m.start())
+        elif m.group() == b"}" and opened:
+            opened.pop()
+    if opened:
+        raise TranscriptError(source_file, f"ends inside {len(opened):,} group(s) that are not closed (a {{ "
+                              "without its }): the file was cut short?", line=data.count(b"\n", 0, opened[-1]) + 1,
+                              hint="get the whole file again, or open it in a word processor and save it again")
+

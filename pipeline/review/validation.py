@@ -108,12 +108,12 @@ def _read_record(workbook, path: Path) -> dict:
     parts: dict[int, str] = {}
     for row in sheet_rows(workbook[RECORD_SHEET], path, ReviewError):
         key, value = (list(row) + [None, None])[:2]
-        match = re.match(rf"^{RECORD_KEY} (\d+)/(\d+)$", cell_text(key))
+        match = re.match(rf"^{RECORD_KEY} (\d{{1,9}})/(\d{{1,9}})$", cell_text(key))
         if match:
             parts[int(match.group(1))] = "" if value is None else str(value)
     try:
         record = json.loads("".join(parts[i] for i in sorted(parts)))
-    except (ValueError, KeyError):
+    except (ValueError, KeyError, RecursionError):      # RecursionError: JSON nested thousands deep
         record = None
     if not (isinstance(record, dict) and record.get("kind") == KIND and _record_fits(record)):
         raise ReviewError(path, f"its {RECORD_SHEET!r} sheet holds no readable sample record",

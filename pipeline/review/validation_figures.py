@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -159,9 +160,10 @@ def figures_record(frame: pd.DataFrame) -> dict:
 def find_validation(codebook: Path, explicit: Path | None, base: Path = Path("outputs")) -> tuple[dict | None,
                                                                                                   list[Problem]]:
     """The validation a run of `codebook` shows: `explicit` (a validation.json, or the folder holding one), else
-    the newest `base/*/validation.json` of a codebook with the same SHA-256 whose sample a reviewer changed. Returns run.json's `validation`
-    entry (None where there is none) and notes (a validation of another version of the codebook is not shown).
-    An explicit file that is not a validation is a ReviewError; a damaged one found by looking is a note."""
+    the newest `base/*/validation.json` of a codebook with the same SHA-256 whose sample a reviewer changed.
+    Returns run.json's `validation` entry (None where there is none) and notes (a validation of another version of
+    the codebook is not shown). An explicit file that is not a validation is a ReviewError; a damaged one found by
+    looking, or a symbolic link there, is a note."""
     sha = sha256_file(codebook)
     where = str(Path(codebook).resolve())
     notes: list[Problem] = []
@@ -177,6 +179,10 @@ def find_validation(codebook: Path, explicit: Path | None, base: Path = Path("ou
         return validation_entry(data, path), notes
     found = []
     for path in sorted(base.glob(f"*/{MANIFEST}")) if base.is_dir() else []:
+        if path.is_symlink() or path.parent.is_symlink():
+            notes.append(note(str(path), "is a symbolic link: a validation found by looking is read only where it "
+                              "lies; not shown", hint=f"to show it anyway: qcode run … --validation {path}"))
+            continue
         try:
             data = read_validation_json(path)
         except ReviewError as error:
@@ -201,10 +207,14 @@ def find_validation(codebook: Path, explicit: Path | None, base: Path = Path("ou
 def read_validation_json(path: Path) -> dict:
     """A validation.json `qcode validate` wrote, checked for the shapes a run relies on."""
     try:
-        if path.stat().st_size > MAX_VALIDATION_BYTES:
+        if not stat.S_ISREG(path.stat().st_mode):          # a FIFO would wait forever, a device never end
+            raise ReviewError(path, "is not a regular file", hint="give the validation.json `qcode validate` wrote")
+        with path.open("rb") as handle:                      # read no more than the limit, whatever stat said
+            raw = handle.read(MAX_VALIDATION_BYTES + 1)
+        if len(raw) > MAX_VALIDATION_BYTES:
             raise ReviewError(path, "is too large to be a validation.json", hint="give the file qcode validate wrote")
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+        data = json.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
         raise ReviewError(path, f"cannot be read as JSON ({type(error).__name__})",
                           hint="give the validation.json `qcode validate` wrote") from None
     if not isinstance(data, dict) or data.get("kind") != KIND:
