@@ -24,11 +24,12 @@ import os
 import pickle
 import secrets
 import sys
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
 
 from pipeline.text.fast_convert import Converter
+from pipeline.text.segment import remember_term_forms, term_forms
 from pipeline.text.zh_words import Segmenter
 from pipeline.versions import installed_versions
 
@@ -115,12 +116,13 @@ def entry_key(environment: str, checksum: str, job, unit: str, include_interview
 class SegmentCache:
     """Signed entries in a folder; anything unsigned, damaged or unreadable is a miss, never an error."""
 
-    def __init__(self, folder: str | Path, key: bytes | None = None):
+    def __init__(self, folder: str | Path, key: bytes | None = None, suffix: str = ".entry"):
         self.folder = Path(folder)
         self.key = key if key is not None else signing_key()
+        self.suffix = suffix                # `.entry`: a file's segmentation; `.terms`: compiled English terms
 
     def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.entry"
+        return self.folder / key[:2] / f"{key}{self.suffix}"
 
     def _signature(self, payload: bytes) -> bytes:
         return hmac.new(self.key, payload, hashlib.sha256).digest()
@@ -159,3 +161,26 @@ class SegmentCache:
         except OSError:
             with suppress(OSError):
                 temporary.unlink(missing_ok=True)
+
+
+@contextmanager
+def term_forms_cached(folder: str | Path | None):
+    """Within: English terms are compiled with the words and lemmas found for them before (kept in the cache folder,
+    keyed by the versions of spaCy and its lookups data), so that a re-run after a codebook edit loads spaCy only
+    for a term it has never seen; new ones are kept on leaving. No folder (or no signing key): nothing kept."""
+    cache = SegmentCache(folder, suffix=".terms") if folder is not None else None
+    if cache is None or not cache.key:
+        yield
+        return
+    from pipeline.versions import __version__
+
+    found = {"format": CACHE_FORMAT, "kind": "English term forms", "qcode": __version__,
+             **installed_versions(("spacy", "spacy-lookups-data"))}
+    key = hashlib.sha256(json.dumps(found, sort_keys=True).encode()).hexdigest()
+    known = cache.load(key)
+    if isinstance(known, dict):
+        remember_term_forms(known)
+    yield
+    forms = term_forms()
+    if forms != known:
+        cache.store(key, forms)

@@ -8,7 +8,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.coding.cache import environment_key, signing_key
+from pipeline.coding.cache import environment_key, signing_key, term_forms_cached
 from pipeline.coding.code_file import FileJob, Settings, safe_code_file
 from pipeline.coding.match import Matcher
 from pipeline.coding.pool import in_processes
@@ -147,7 +147,8 @@ def load_inputs(options: CodingOptions):
                               hint="give the folder holding the transcripts, e.g. `qcode run transcripts/`")
     if options.unit not in UNITS:
         raise PipelineError("--unit", f"unknown coding unit {options.unit!r}", hint="use sentence or turn")
-    codebook = load_codebook(options.codebook)
+    with term_forms_cached(options.cache):      # a re-run compiles its English terms without spaCy
+        codebook = load_codebook(options.codebook)
     issues: list[Problem] = list(codebook.notes)
     roster_path = options.roster or find_roster(options.transcripts)
     files, skipped = transcript_files(options.transcripts, (roster_path, options.codebook, options.user_dict))

@@ -18,6 +18,7 @@ from pipeline.runfolder.suggested import write_suggested
 from pipeline.runfolder.tally import Tallies
 from pipeline.write.excel import MAX_ROWS, SheetWriter, clean, place_chart, write_frame
 from pipeline.write.page_setup import FONT_NAME
+from pipeline.write.streamed import discard_streams, save_workbook
 
 REVIEW_COLUMNS = ["decision", "recode_to", "note", "reviewer"]
 DECISIONS = ["accept", "reject", "add"]
@@ -46,8 +47,9 @@ class Desk:
     end (`write_workbook`), so the desk is never held in memory or written twice.
     """
 
-    def __init__(self, code_ids: list[str], max_rows: int = MAX_ROWS):
+    def __init__(self, code_ids: list[str], max_rows: int = MAX_ROWS, streamed: bool = True):
         self.workbook = Workbook(write_only=True)
+        self.streamed = streamed            # rows written by write.streamed (False: cell by cell by openpyxl)
         self.code_ids = code_ids
         self.max_rows = max_rows
         self.sheets: list[tuple[str, int]] = []
@@ -69,13 +71,15 @@ class Desk:
             self.sheets.append((self.writer.sheet.title, self.writer.rows))
         title = "Assignments" if self.writer is None else f"Assignments ({len(self.sheets) + 1})"
         self.writer = SheetWriter(self.workbook, title, ASSIGNMENT_COLUMNS + REVIEW_COLUMNS,
-                                  wrap={"segment_text", "context_before", "context_after", "note"})
+                                  wrap={"segment_text", "context_before", "context_after", "note"},
+                                  streamed=self.streamed)
 
     def discard(self) -> None:
         """A run that failed: close every sheet's temporary file unsaved (openpyxl deletes them at exit)."""
         for sheet in self.workbook.worksheets:
             with suppress(Exception):       # a sheet a failed save already closed
                 sheet.close()
+        discard_streams(self.workbook)
 
     def finish(self) -> list[tuple[str, int]]:
         """Close the last desk sheet (with room for added rows); the desk sheets and their row counts."""
@@ -218,5 +222,5 @@ def write_workbook(path, tallies: Tallies, desk: Desk, manifest: dict,
     run_sheet(workbook, manifest, sheets, timings)      # timings of the stages before writing
     chart_sheet(workbook, tallies.by_group, desk.code_ids, labels)
     lists_sheet(workbook, desk.code_ids)
-    workbook.save(path)
+    save_workbook(workbook, path)
     return sheets

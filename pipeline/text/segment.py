@@ -171,7 +171,28 @@ def _token_info(orth: int, vocab) -> tuple[int, str | None, str | None]:
     return info
 
 
+_term_words: dict[str, tuple[str, ...]] = {}       # a term's text → its words, as english_words found them
+
+
 def english_words(term: str) -> list[str]:
     """The lowercase words of an English term as the tokenizer splits them (punctuation dropped)."""
-    return [t.lower_ for t in english().tokenizer(term)
-            if not t.is_space and not t.is_punct and _HAS_WORD_CHAR.search(t.text)]
+    found = _term_words.get(term)
+    if found is None:
+        found = tuple(t.lower_ for t in english().tokenizer(term)
+                      if not t.is_space and not t.is_punct and _HAS_WORD_CHAR.search(t.text))
+        if len(_term_words) < 100_000:
+            _term_words[term] = found
+    return list(found)
+
+
+def term_forms() -> dict:
+    """The words of every term compiled so far and their lemmas: what `remember_term_forms` takes back (the
+    cache keeps them, so that a re-run compiles its codebook without loading spaCy)."""
+    lemmas = {w: _lemmas[w] for words in _term_words.values() for w in words if w in _lemmas}
+    return {"words": dict(_term_words), "lemmas": lemmas}
+
+
+def remember_term_forms(forms: dict) -> None:
+    """Words and lemmas found before (`term_forms` of an earlier run with the same spaCy and lookups data)."""
+    _term_words.update({term: tuple(words) for term, words in forms.get("words", {}).items()})
+    _lemmas.update(forms.get("lemmas", {}))

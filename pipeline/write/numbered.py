@@ -36,9 +36,10 @@ class TranscriptsSheet:
     """The Transcripts sheet of a run workbook (write-only), filled file by file; `Transcripts (2)` … past
     Excel's row limit."""
 
-    def __init__(self, workbook: Workbook, max_rows: int = MAX_ROWS):
+    def __init__(self, workbook: Workbook, max_rows: int = MAX_ROWS, streamed: bool = True):
         self.workbook = workbook
         self.max_rows = max_rows
+        self.streamed = streamed            # rows written by write.streamed (False: cell by cell by openpyxl)
         self.writers: list[SheetWriter] = []
 
     def add(self, source_file: str, text: str, pages: tuple[int, ...] = ()) -> None:
@@ -49,7 +50,7 @@ class TranscriptsSheet:
 
     def _new_sheet(self) -> None:
         title = TRANSCRIPTS_SHEET if not self.writers else f"{TRANSCRIPTS_SHEET} ({len(self.writers) + 1})"
-        writer = SheetWriter(self.workbook, title, COLUMNS, wrap={"text"})
+        writer = SheetWriter(self.workbook, title, COLUMNS, wrap={"text"}, streamed=self.streamed)
         writer.sheet.column_dimensions["D"].width = 100
         writer.sheet.freeze_panes = "D2"
         self.writers.append(writer)

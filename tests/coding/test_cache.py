@@ -106,3 +106,37 @@ def test_the_converter_is_part_of_the_cache_key():
 
     keys = {environment_key("", None, choose_converter(name)) for name in ("opencc", "fast")}
     assert len(keys) == 2
+
+
+COMPILE = """\
+import sys
+from pathlib import Path
+from pipeline.coding.cache import term_forms_cached
+from pipeline.read.codebook import load_codebook
+with term_forms_cached(Path(sys.argv[1])):
+    codebook = load_codebook(Path(sys.argv[2]))
+print("spacy" in sys.modules, [(t.text, t.words) for c in codebook.codes for t in c.terms + c.excludes])
+"""
+
+
+def test_a_rerun_compiles_its_english_terms_from_the_cache_and_loads_spacy_only_for_a_new_term(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import DEFAULT_CODEBOOK, REPO
+
+    def compiled(codebook):
+        done = subprocess.run([sys.executable, "-c", COMPILE, str(tmp_path / "cache"), str(codebook)],
+                              capture_output=True, text=True, cwd=REPO, check=True)
+        loaded, terms = done.stdout.split(" ", 1)
+        return loaded == "True", terms
+
+    first, second = compiled(DEFAULT_CODEBOOK), compiled(DEFAULT_CODEBOOK)
+    assert first[0] and not second[0] and first[1] == second[1]
+    edited = tmp_path / "edited.yaml"
+    text = DEFAULT_CODEBOOK.read_text(encoding="utf-8")
+    edited.write_text(text.replace("en: [equity, ", "en: [equity, even-handed, ", 1), encoding="utf-8")
+    assert edited.read_text(encoding="utf-8") != text
+    loaded, terms = compiled(edited)
+    assert loaded and "even-handed" in terms
+    assert not compiled(edited)[0]

@@ -121,3 +121,24 @@ def test_the_samples_workbooks_print_on_few_pages(tmp_path):
     scores_pages = pages_by_sheet(tmp_path / "pdf" / "scores.pdf")
     assert {"Scores", "Table", "Heat map", "Scatter"} <= set(scores_pages)
     assert sum(scores_pages.values()) <= 10, scores_pages
+
+
+def test_text_width_counted_by_blocks_is_the_sum_of_every_characters_width():
+    import random
+    import unicodedata
+
+    def width(ch):          # the rule, character by character
+        if unicodedata.east_asian_width(ch) in "WF":
+            return 2.0
+        return 1.0 if ch.isdigit() or ch.isupper() else 0.75
+
+    def one_by_one(text):
+        return max(sum(width(ch) for ch in line) for line in text.split("\n"))
+
+    everything = [chr(c) for c in range(0x9, 0x30000) if not 0xD800 <= c < 0xE000]
+    near = [chr(c) for c in range(0x2E00, 0x10000) if not 0xD800 <= c < 0xE000]
+    rnd = random.Random(20)
+    texts = ["".join(rnd.choice(pool) for _ in range(rnd.randint(0, 40))) + tail
+             for pool in (everything, near) for tail in ("", "aB1\n ü 中") for _ in range(2500)]
+    texts += ["".join(everything[i:i + 500]) for i in range(0, len(everything), 500)]
+    assert [text_width(t) for t in texts] == [one_by_one(t) for t in texts]
