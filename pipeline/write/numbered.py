@@ -15,6 +15,7 @@ from pipeline.write.excel import MAX_ROWS, SheetWriter
 
 TRANSCRIPTS_SHEET = "Transcripts"
 COLUMNS = ["source_file", "page", "line", "text"]
+WIDTHS_SHOWN = (24.0, 8.0, 8.0, 100.0)
 PIECE = 30_000                  # characters of a line per cell (Excel holds 32,767)
 
 
@@ -50,8 +51,8 @@ class TranscriptsSheet:
 
     def _new_sheet(self) -> None:
         title = TRANSCRIPTS_SHEET if not self.writers else f"{TRANSCRIPTS_SHEET} ({len(self.writers) + 1})"
-        writer = SheetWriter(self.workbook, title, COLUMNS, wrap={"text"}, streamed=self.streamed)
-        writer.sheet.column_dimensions["D"].width = 100
+        writer = SheetWriter(self.workbook, title, COLUMNS, wrap={"text"}, streamed=self.streamed,
+                             widths=list(WIDTHS_SHOWN))         # the heights of wrapped rows follow these widths
         writer.sheet.freeze_panes = "D2"
         self.writers.append(writer)
 
