@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.models import Codebook, Roster
-from pipeline.write.folder import OutputFolder, read_csv_table
+from pipeline.write.folder import OutputFolder, read_csv_chunks
 from pipeline.write.stats_files import (
     LabelledTable,
     clean_text,
@@ -22,6 +22,7 @@ from pipeline.write.stats_files import (
     variable_names,
     write_dta,
     write_parquet,
+    write_parquet_chunks,
     write_sav,
 )
 
@@ -36,6 +37,7 @@ _ROSTER_LABELS = {"interviewee_id": "interviewee id (roster)", "file": "transcri
 PRESENT = {0: "not mentioned", 1: "mentioned"}
 MEMBER = {0: "no", 1: "yes"}
 ASSIGNMENT_COUNTS = ("line", "char_start", "char_end")
+ASSIGNMENT_CHUNK = 20_000      # rows of assignments.csv held at once while its parquet twin is written
 
 
 def plain_integers(ids) -> bool:
@@ -115,6 +117,12 @@ def interviewee_matrix(roster_table: pd.DataFrame, by_interviewee: pd.DataFrame,
         measures={name: measure for name, (*_, measure) in zip(names, columns, strict=True)})
 
 
+def _assignments_as_written(chunk: pd.DataFrame, numeric_ids: bool) -> pd.DataFrame:
+    for column in ASSIGNMENT_COUNTS:
+        chunk[column] = chunk[column].astype("int64")
+    return as_written(chunk, numeric_ids)
+
+
 def write_stats_files(folder: OutputFolder, tables: dict[str, pd.DataFrame], roster: Roster,
                       codebook: Codebook) -> list[str]:
     """interviewees.sav and .dta, and NAME.parquet beside every NAME.csv of `tables` and assignments.csv; the
@@ -125,10 +133,9 @@ def write_stats_files(folder: OutputFolder, tables: dict[str, pd.DataFrame], ros
         target = f"{Path(name).stem}.parquet"
         write_parquet(folder.path(target), as_written(frame, numeric_ids))
         written.append(target)
-    assignments = read_csv_table(folder.path("assignments.csv"))
-    for column in ASSIGNMENT_COUNTS:
-        assignments[column] = assignments[column].astype("int64")
-    write_parquet(folder.path("assignments.parquet"), as_written(assignments, numeric_ids))
+    write_parquet_chunks(folder.path("assignments.parquet"),
+                         (_assignments_as_written(chunk, numeric_ids)
+                          for chunk in read_csv_chunks(folder.path("assignments.csv"), ASSIGNMENT_CHUNK)))
     matrix = interviewee_matrix(tables["roster.csv"], tables["by_interviewee.csv"], roster, codebook)
     write_sav(folder.path(SAV), matrix)
     write_dta(folder.path(DTA), matrix)

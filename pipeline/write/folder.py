@@ -364,5 +364,12 @@ def read_csv_table(path: Path) -> pd.DataFrame:
     return _text_columns(frame, from_csv_cell)
 
 
+def read_csv_chunks(path: Path, rows: int):
+    """`read_csv_table` in frames of at most `rows` rows (a table too large to hold whole: a corpus's assignments)."""
+    with pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", chunksize=rows) as chunks:
+        for frame in chunks:
+            yield _text_columns(frame, from_csv_cell)
+
+
 def write_json(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8")

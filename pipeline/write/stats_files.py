@@ -137,3 +137,23 @@ def write_parquet(path: Path, frame: pd.DataFrame) -> None:
     import pyarrow.parquet as pq
 
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
+
+
+def write_parquet_chunks(path: Path, frames) -> None:
+    """One parquet file from a stream of frames of the same columns (the first frame's types for all): memory
+    holds one frame, not the table. At least one frame."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    writer = None
+    try:
+        for frame in frames:
+            if writer is None:
+                table = pa.Table.from_pandas(frame, preserve_index=False)
+                writer = pq.ParquetWriter(path, table.schema)
+            else:
+                table = pa.Table.from_pandas(frame, schema=writer.schema, preserve_index=False)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()

@@ -121,3 +121,18 @@ def test_an_audit_folder_holds_the_reviewed_matrix(machine_run, tmp_path):
 def test_ids_are_numbers_only_when_all_are_plain_integers():
     assert plain_integers(["1", "2", "10"])
     assert not plain_integers(["1", "02"]) and not plain_integers(["1", "A"]) and not plain_integers([])
+
+
+def test_assignments_parquet_written_in_chunks_holds_every_row_as_the_csv(tmp_path, monkeypatch):
+    # a corpus's assignments.csv is too large to hold whole: it is turned into parquet 7 rows at a time here
+    import pipeline.runfolder.stats_export as stats_export
+
+    monkeypatch.setattr(stats_export, "ASSIGNMENT_CHUNK", 7)
+    out = tmp_path / "run"
+    assert qcode("run", SAMPLE, "--out", out, "-q", "-j", "1").exit_code == 0
+    table = read_csv_table(out / "assignments.csv")
+    twin = pd.read_parquet(out / "assignments.parquet")
+    assert len(table) > 7 * 3 and len(twin) == len(table)
+    assert twin["line"].dtype == "int64" and twin["interviewee_id"].dtype == "int64"
+    for column in table.columns:
+        assert [csv_text(v) for v in twin[column]] == list(table[column]), column
