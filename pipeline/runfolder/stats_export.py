@@ -37,7 +37,7 @@ _ROSTER_LABELS = {"interviewee_id": "interviewee id (roster)", "file": "transcri
 PRESENT = {0: "not mentioned", 1: "mentioned"}
 MEMBER = {0: "no", 1: "yes"}
 ASSIGNMENT_COUNTS = ("line", "char_start", "char_end")
-ASSIGNMENT_CHUNK = 20_000      # rows of assignments.csv held at once while its parquet twin is written
+ASSIGNMENT_CHUNK = 5_000      # rows of assignments.csv held at once while its parquet twin is written
 
 
 def plain_integers(ids) -> bool:
