@@ -112,7 +112,7 @@ def run_audit(options: AuditOptions) -> AuditReport:
                           "reviewed_rows": sum(1 for r in review.rows if r.reviewed)}
     manifest["notes"] = list(manifest.get("notes", [])) + [n.as_dict() for n in applied.notes]
     with folder:
-        collected = collecting(folder, recoded.codebook.ids, MAX_ROWS)
+        collected = collecting(folder, recoded.codebook.ids, MAX_ROWS, recoded.roster)
         by_file: dict[str, list[Assignment]] = {}
         for a in applied.final:
             by_file.setdefault(a.source_file, []).append(a)

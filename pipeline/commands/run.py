@@ -125,7 +125,7 @@ def run_corpus(options: RunOptions) -> RunReport | Failure:
     with coding_cluster(options.cluster) as cluster, folder:     # a cluster not reached: nothing written
         if cluster is not None:
             timings["cluster start"] = time.perf_counter() - started - timings["start-up"]
-        collected = collecting(folder, codebook.ids, options.max_rows, issues=issues, timings=timings)
+        collected = collecting(folder, codebook.ids, options.max_rows, roster, issues=issues, timings=timings)
         coding_started = time.perf_counter()
         for result in code_files(jobs, settings, matcher, codebook, options.progress, options.jobs, cluster):
             if isinstance(result, Problem):

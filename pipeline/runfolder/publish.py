@@ -15,6 +15,7 @@ from pipeline.read.codebook import codebook_yaml
 from pipeline.runfolder.stats_export import write_stats_files
 from pipeline.runfolder.tally import Mention, Tallies, tally
 from pipeline.runfolder.workbook import Desk, write_workbook
+from pipeline.write.excel import numeric_ids
 from pipeline.write.folder import WORKBOOK, OutputFolder, to_csv_cell, write_csv
 from pipeline.write.numbered import TranscriptsSheet
 
@@ -80,9 +81,11 @@ class Collected:
         self.mentions.extend(Mention(a.interviewee_id, a.code, a.term, a.speaker_role) for a in assignments)
 
 
-def collecting(folder: OutputFolder, code_ids: list[str], max_rows: int, **fields) -> Collected:
-    """A Collected whose assignments stream to assignments.csv and the workbook's desk as they arrive."""
-    desk = Desk(code_ids, max_rows)
+def collecting(folder: OutputFolder, code_ids: list[str], max_rows: int, roster: Roster | None = None,
+               **fields) -> Collected:
+    """A Collected whose assignments stream to assignments.csv and the workbook's desk as they arrive; the desk
+    writes interviewee ids as numbers where every id of `roster` is a plain whole number, as the other sheets do."""
+    desk = Desk(code_ids, max_rows, numbers=roster is not None and numeric_ids(p.id for p in roster.interviewees))
     return Collected(AssignmentStream(folder, desk), transcripts=TranscriptsSheet(desk.workbook, max_rows), **fields)
 
 

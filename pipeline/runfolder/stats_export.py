@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.models import Codebook, Roster
+from pipeline.write.excel import numeric_ids
 from pipeline.write.folder import OutputFolder, read_csv_chunks
 from pipeline.write.stats_files import (
     LabelledTable,
@@ -40,19 +41,12 @@ ASSIGNMENT_COUNTS = ("line", "char_start", "char_end")
 ASSIGNMENT_CHUNK = 5_000      # rows of assignments.csv held at once while its parquet twin is written
 
 
-def plain_integers(ids) -> bool:
-    """Whether every id is a plain integer without leading zeros (then ids are written as numbers)."""
-    ids = [str(i) for i in ids]
-    return bool(ids) and all(i.isascii() and i.isdigit() and (i == "0" or not i.startswith("0")) and len(i) < 16
-                             for i in ids)
-
-
-def as_written(frame: pd.DataFrame, numeric_ids: bool) -> pd.DataFrame:
+def as_written(frame: pd.DataFrame, as_numbers: bool) -> pd.DataFrame:
     """A table with the values its CSV holds: text cleaned as the CSV cleans it (no `'` prefix), ids as numbers
     where every id is a plain integer."""
     frame = frame.copy()
     for column in frame.columns:
-        if column == "interviewee_id" and numeric_ids:
+        if column == "interviewee_id" and as_numbers:
             frame[column] = frame[column].astype(str).astype("int64")
         elif pd.api.types.is_object_dtype(frame[column]) or pd.api.types.is_string_dtype(frame[column]):
             frame[column] = pd.Series([clean_text(v) if isinstance(v, str) else v for v in frame[column]],
@@ -73,13 +67,13 @@ def interviewee_matrix(roster_table: pd.DataFrame, by_interviewee: pd.DataFrame,
                        codebook: Codebook) -> LabelledTable:
     """The wide matrix of a run: `roster_table` is roster.csv's table, `by_interviewee` by_interviewee.csv's."""
     ids = [str(i) for i in roster_table["interviewee_id"]]
-    numeric_ids = plain_integers(ids)
+    as_numbers = numeric_ids(ids)
     columns: list[tuple[str, pd.Series, str, dict[int, str] | None, str]] = []   # original, values, label, …
     for column in roster_table.columns:
         values = roster_table[column]
         label = _ROSTER_LABELS.get(column, column)
         if column == "interviewee_id":
-            values = values.astype(str).astype("int64") if numeric_ids else values.astype(str)
+            values = values.astype(str).astype("int64") if as_numbers else values.astype(str)
             columns.append((column, values, label, None, "nominal"))
         elif column == "respondent_words":
             columns.append((column, values.astype("int64"), label, None, "scale"))
@@ -117,24 +111,24 @@ def interviewee_matrix(roster_table: pd.DataFrame, by_interviewee: pd.DataFrame,
         measures={name: measure for name, (*_, measure) in zip(names, columns, strict=True)})
 
 
-def _assignments_as_written(chunk: pd.DataFrame, numeric_ids: bool) -> pd.DataFrame:
+def _assignments_as_written(chunk: pd.DataFrame, as_numbers: bool) -> pd.DataFrame:
     for column in ASSIGNMENT_COUNTS:
         chunk[column] = chunk[column].astype("int64")
-    return as_written(chunk, numeric_ids)
+    return as_written(chunk, as_numbers)
 
 
 def write_stats_files(folder: OutputFolder, tables: dict[str, pd.DataFrame], roster: Roster,
                       codebook: Codebook) -> list[str]:
     """interviewees.sav and .dta, and NAME.parquet beside every NAME.csv of `tables` and assignments.csv; the
     names of the files written."""
-    numeric_ids = plain_integers(tables["roster.csv"]["interviewee_id"])
+    as_numbers = numeric_ids(tables["roster.csv"]["interviewee_id"])
     written = []
     for name, frame in tables.items():
         target = f"{Path(name).stem}.parquet"
-        write_parquet(folder.path(target), as_written(frame, numeric_ids))
+        write_parquet(folder.path(target), as_written(frame, as_numbers))
         written.append(target)
     write_parquet_chunks(folder.path("assignments.parquet"),
-                         (_assignments_as_written(chunk, numeric_ids)
+                         (_assignments_as_written(chunk, as_numbers)
                           for chunk in read_csv_chunks(folder.path("assignments.csv"), ASSIGNMENT_CHUNK)))
     matrix = interviewee_matrix(tables["roster.csv"], tables["by_interviewee.csv"], roster, codebook)
     write_sav(folder.path(SAV), matrix)

@@ -47,8 +47,10 @@ class Desk:
     end (`write_workbook`), so the desk is never held in memory or written twice.
     """
 
-    def __init__(self, code_ids: list[str], max_rows: int = MAX_ROWS, streamed: bool = True):
+    def __init__(self, code_ids: list[str], max_rows: int = MAX_ROWS, streamed: bool = True,
+                 numbers: bool = False):
         self.workbook = Workbook(write_only=True)
+        self.numbers = numbers              # interviewee ids written as numbers (every id a plain whole number)
         self.streamed = streamed            # rows written by write.streamed (False: cell by cell by openpyxl)
         self.code_ids = code_ids
         self.max_rows = max_rows
@@ -61,6 +63,8 @@ class Desk:
                 self._new_sheet()
             values = assignment.row()
             start = assignment.char_start - assignment.segment_start
+            if self.numbers:
+                values[_ID] = int(values[_ID])
             values[_SEGMENT] = highlighted(assignment.segment_text, start,
                                            start + (assignment.char_end - assignment.char_start))
             self.writer.append(values + [v or None for v in assignment.review()])
@@ -91,6 +95,7 @@ class Desk:
 
 
 _SEGMENT = ASSIGNMENT_COLUMNS.index("segment_text")
+_ID = ASSIGNMENT_COLUMNS.index("interviewee_id")
 
 
 def _finish_desk(writer: SheetWriter, code_ids: list[str], extra: int) -> None:

@@ -167,3 +167,18 @@ def test_rerun_with_reviewed_carries_decisions_and_orphans_the_rest(machine_run,
     # the carried review audits: Privacy accepted, privacy recoded to equity
     audited = CliRunner().invoke(main, ["audit", str(out / "codebook.xlsx"), "--out", str(tmp_path / "audited")])
     assert audited.exit_code == 0, audited.output
+
+
+def test_numeric_ids_are_numbers_on_the_desk_and_an_edited_desk_still_audits(tmp_path):
+    # the sample's ids are 1…12: the desk stores them as numbers like the summary sheets; audit reads it back
+    run = tmp_path / "run"
+    assert CliRunner().invoke(main, ["run", "--out", str(run), "-q", "-j", "1"]).exit_code == 0
+    book = load_workbook(run / "codebook.xlsx")
+    desk = book["Assignments"]
+    header = [c.value for c in desk[1]]
+    assert all(isinstance(desk.cell(r, header.index("interviewee_id") + 1).value, int) for r in range(2, 10))
+    desk.cell(2, header.index("decision") + 1).value = "reject"
+    book.save(tmp_path / "reviewed.xlsx")
+    result = audit(str(tmp_path / "reviewed.xlsx"), "--out", str(tmp_path / "audited"))
+    assert result.exit_code == 0, result.output
+    assert "1 reviewed row(s)" in result.output and "1 rejected" in result.output

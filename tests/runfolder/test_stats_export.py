@@ -7,7 +7,8 @@ import pyreadstat
 import pytest
 from conftest import SAMPLE, qcode, write
 
-from pipeline.runfolder.stats_export import CATEGORICAL, plain_integers
+from pipeline.runfolder.stats_export import CATEGORICAL
+from pipeline.write.excel import numeric_ids as plain_integers
 from pipeline.write.folder import read_csv_table
 
 
