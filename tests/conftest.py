@@ -191,3 +191,22 @@ def qcode_in_bounded_memory(*args, limit: int = BOUNDED_MEMORY, timeout: int = 3
     result.output = result.stdout + result.stderr
     assert "Traceback" not in result.output and "MemoryError" not in result.output, result.output
     return result
+
+
+# Two files, three sentences each, for validation samples. qcode codes with SMALL_CODEBOOK: a.txt's first sentence
+# privacy ("Privacy"), its third equity ("Fairness"), c.txt's first good ("Tech for good"); the rest nothing.
+SAMPLE_A = "Anna: Privacy matters to me. The weather is nice. Fairness is key.\n"
+SAMPLE_C = "Bo: Tech for good is our aim. People deserve respect. Nothing else.\n"
+
+
+def drawn_sample(tmp_path: Path) -> Path:
+    """A run of the two files (transcripts in tmp_path/t, codebook tmp_path/cb.yaml, run tmp_path/run) and its
+    validation sample of both files, seed 1: tmp_path/sample.xlsx."""
+    write(tmp_path / "t", "a.txt", SAMPLE_A)
+    write(tmp_path / "t", "c.txt", SAMPLE_C)
+    codebook = write(tmp_path, "cb.yaml", SMALL_CODEBOOK)
+    assert qcode("run", tmp_path / "t", "--codebook", codebook, "-o", tmp_path / "run", "-q", "-j", "1").exit_code == 0
+    result = qcode("sample", tmp_path / "run", "--files", "2", "--seed", "1", "-o", tmp_path / "sample.xlsx",
+                   "-j", "1")
+    assert result.exit_code == 0, result.output
+    return tmp_path / "sample.xlsx"

@@ -5,23 +5,16 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import SMALL_CODEBOOK, qcode, write
+from conftest import SMALL_CODEBOOK, drawn_sample, qcode
 from openpyxl import load_workbook
 
-A = "Anna: Privacy matters to me. The weather is nice. Fairness is key.\n"
-C = "Bo: Tech for good is our aim. People deserve respect. Nothing else.\n"
 EQUITY = "validated on 2 file(s), 6 unit(s): precision 1.00 [0.21–1.00], recall 0.50 [0.09–0.91], F1 0.67, kappa 0.57"
 
 
 def corrected(tmp_path):
     """A run of two files, a sample of both, corrected: unit 5 ("People deserve respect.") is equity too."""
-    folder = tmp_path / "t"
-    write(folder, "a.txt", A)
-    write(folder, "c.txt", C)
-    codebook = write(tmp_path, "cb.yaml", SMALL_CODEBOOK)
-    assert qcode("run", folder, "--codebook", codebook, "-o", tmp_path / "run", "-q", "-j", "1").exit_code == 0
-    sample = tmp_path / "sample.xlsx"
-    assert qcode("sample", tmp_path / "run", "--files", 2, "--seed", 1, "-o", sample, "-j", "1").exit_code == 0
+    sample = drawn_sample(tmp_path)
+    folder, codebook = tmp_path / "t", tmp_path / "cb.yaml"
     book = load_workbook(sample)
     sheet = book["Sample"]
     sheet["H6"] = 1                     # row 6 = sample_id 5, column H = equity

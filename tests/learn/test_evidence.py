@@ -2,34 +2,20 @@
 were all reviewed — qcode's mentions accepted or rejected by the reviewer's 1 or 0, a 1 qcode missed added."""
 
 import pytest
-from conftest import SMALL_CODEBOOK, qcode, write
+from conftest import drawn_sample, qcode
 from openpyxl import load_workbook
 
 from pipeline.errors import ReviewError
 from pipeline.learn.evidence import ACCEPTED, REJECTED, is_validation_sample, read_evidence
 
-# Two files, three sentences each. qcode codes: a.txt unit 0 privacy ("Privacy"), a.txt unit 2 equity
+# drawn_sample (conftest): two files, three sentences each. qcode codes: a.txt unit 0 privacy ("Privacy"), a.txt unit 2 equity
 # ("Fairness"), c.txt unit 0 good ("Tech for good"); the other three units nothing.
-A = "Anna: Privacy matters to me. The weather is nice. Fairness is key.\n"
-C = "Bo: Tech for good is our aim. People deserve respect. Nothing else.\n"
-
-
-def sampled(tmp_path):
-    folder = tmp_path / "t"
-    write(folder, "a.txt", A)
-    write(folder, "c.txt", C)
-    codebook = write(tmp_path, "cb.yaml", SMALL_CODEBOOK)
-    assert qcode("run", folder, "--codebook", codebook, "-o", tmp_path / "run", "-q", "-j", "1").exit_code == 0
-    result = qcode("sample", tmp_path / "run", "--files", "2", "--seed", "1", "-o", tmp_path / "sample.xlsx",
-                   "-j", "1")
-    assert result.exit_code == 0, result.output
-    return tmp_path / "sample.xlsx"
 
 
 def corrected(tmp_path):
     """The sample as a reviewer leaves it: rows sorted by text, qcode's privacy emptied (0), equity typed on
     "People deserve respect.", the rest as qcode wrote it."""
-    book = load_workbook(sampled(tmp_path))
+    book = load_workbook(drawn_sample(tmp_path))
     sheet = book["Sample"]
     header = [c.value for c in sheet[1]]
     rows = sorted(([c.value for c in row] for row in sheet.iter_rows(min_row=2)), key=lambda r: r[5])

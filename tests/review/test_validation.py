@@ -5,29 +5,15 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import SMALL_CODEBOOK, qcode, write
+from conftest import drawn_sample
 from openpyxl import load_workbook
 
 from pipeline.errors import ReviewError
 from pipeline.review.validation import read_validation
 from pipeline.review.validation_figures import validation_figures
 
-# Two files, three sentences each. qcode codes: unit 1 privacy ("Privacy"), unit 3 equity ("Fairness"),
+# drawn_sample (conftest): two files, three sentences each. qcode codes: unit 1 privacy ("Privacy"), unit 3 equity ("Fairness"),
 # unit 4 good ("Tech for good"); units 2, 5 and 6 nothing.
-A = "Anna: Privacy matters to me. The weather is nice. Fairness is key.\n"
-C = "Bo: Tech for good is our aim. People deserve respect. Nothing else.\n"
-
-
-def drawn_sample(tmp_path):
-    folder = tmp_path / "t"
-    write(folder, "a.txt", A)
-    write(folder, "c.txt", C)
-    codebook = write(tmp_path, "cb.yaml", SMALL_CODEBOOK)
-    assert qcode("run", folder, "--codebook", codebook, "-o", tmp_path / "run", "-q", "-j", "1").exit_code == 0
-    result = qcode("sample", tmp_path / "run", "--files", "2", "--seed", "1", "-o", tmp_path / "sample.xlsx",
-                   "-j", "1")
-    assert result.exit_code == 0, result.output
-    return tmp_path / "sample.xlsx"
 
 
 class Reviewer:
