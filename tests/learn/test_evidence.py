@@ -8,8 +8,8 @@ from openpyxl import load_workbook
 from pipeline.errors import ReviewError
 from pipeline.learn.evidence import ACCEPTED, REJECTED, is_validation_sample, read_evidence
 
-# drawn_sample (conftest): two files, three sentences each. qcode codes: a.txt unit 0 privacy ("Privacy"), a.txt unit 2 equity
-# ("Fairness"), c.txt unit 0 good ("Tech for good"); the other three units nothing.
+# drawn_sample (conftest): two files, three sentences each. qcode codes: a.txt unit 0 privacy ("Privacy"),
+# a.txt unit 2 equity ("Fairness"), c.txt unit 0 good ("Tech for good"); the other three units nothing.
 
 
 def corrected(tmp_path):

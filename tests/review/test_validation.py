@@ -12,8 +12,8 @@ from pipeline.errors import ReviewError
 from pipeline.review.validation import read_validation
 from pipeline.review.validation_figures import validation_figures
 
-# drawn_sample (conftest): two files, three sentences each. qcode codes: unit 1 privacy ("Privacy"), unit 3 equity ("Fairness"),
-# unit 4 good ("Tech for good"); units 2, 5 and 6 nothing.
+# drawn_sample (conftest): two files, three sentences each. qcode codes: unit 1 privacy ("Privacy"), unit 3
+# equity ("Fairness"), unit 4 good ("Tech for good"); units 2, 5 and 6 nothing.
 
 
 class Reviewer:
