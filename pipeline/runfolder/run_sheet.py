@@ -47,6 +47,7 @@ def run_rows(manifest: dict, sheets: list[tuple[str, int]], timings: dict | None
     codebook = manifest.get("codebook", {}) if isinstance(manifest.get("codebook"), dict) else {}
     options = manifest.get("options", {}) if isinstance(manifest.get("options"), dict) else {}
     segmenter = manifest.get("segmenter", {}) if isinstance(manifest.get("segmenter"), dict) else {}
+    converter = manifest.get("converter", {}) if isinstance(manifest.get("converter"), dict) else {}
     rows = [key_value("created", manifest.get("created")),
             key_value("qcode version", manifest.get("qcode_version")),
             key_value("coding", manifest.get("coding")),
@@ -69,6 +70,8 @@ def run_rows(manifest: dict, sheets: list[tuple[str, int]], timings: dict | None
              key_value("mentions", sum(int(f.get("mentions", 0) or 0) for f in files)),
              key_value("segmenter", " ".join(str(segmenter.get(k, "")) for k in ("zh", "version")).strip()
                        + (f" ({segmenter['why']})" if segmenter.get("why") else "")),
+             key_value("Chinese converter", " ".join(str(converter.get(k, "")) for k in ("name", "version")).strip()
+                       + (f" ({converter['why']})" if converter.get("why") else "")),
              key_value("library versions", manifest.get("versions"))]
     if isinstance(cluster := manifest.get("cluster"), dict):        # coded with --cluster
         rows.append(key_value("coded on", f"a Dask cluster ({cluster.get('address')}): {cluster.get('workers')} "

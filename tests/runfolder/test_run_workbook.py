@@ -259,3 +259,12 @@ def test_machine_run_workbook_desk_matches_its_assignments_csv(machine_run):
     # run.json adds the desk sheets, timings and the workbook's checksum once the workbook is written
     added = {"sheets", "timings", "workbook_sha256"}
     assert in_workbook == {k: v for k, v in manifest_on_disk.items() if k not in added}
+
+
+def test_run_sheet_names_the_segmenter_and_the_chinese_converter(tmp_path):
+    written = manifest(segmenter={"zh": "jieba", "version": "0.42.1", "why": "asked for"},
+                       converter={"name": "opencc", "version": "0.1.7", "why": "asked for"})
+    _, workbook = book(tmp_path, [FAIRNESS], the_manifest=written)
+    run = dict(rows(workbook["Run"])[1:])
+    assert run["segmenter"] == "jieba 0.42.1 (asked for)"
+    assert run["Chinese converter"] == "opencc 0.1.7 (asked for)"
