@@ -147,16 +147,15 @@ def _convert_group(text: str, steps: list[tuple]) -> tuple[str, list[tuple[int, 
     if not chosen:
         return (text.translate(table) if table else text), []
     chosen.sort()
+    gaps = text.translate(table) if table else text     # one character for one: the gaps keep their places
     parts, changed, last = [], [], 0
     for start, end, value in chosen:
-        gap = text[last:start]
-        parts.append(gap.translate(table) if table else gap)
+        parts.append(gaps[last:start])
         parts.append(value)
         if len(value) != end - start:
             changed.append((start, end, len(value)))
         last = end
-    gap = text[last:]
-    parts.append(gap.translate(table) if table else gap)
+    parts.append(gaps[last:])
     return "".join(parts), changed
 
 

@@ -11,6 +11,8 @@ from pipeline.text.normalize import HAN
 from pipeline.text.zh_words import cutter
 
 HAN_RUN_RE = re.compile(f"[{HAN}]+")
+_HAN_SPLIT_RE = re.compile(f"([{HAN}]+)")
+_BEYOND_JIEBA_HAN = re.compile("[^\u4e00-\u9fd5\n]")     # outside jieba's Han blocks (and the newlines joining runs)
 _HAS_WORD_CHAR = re.compile(r"[^\W_]")
 _SENTENCE_END = re.compile(
     r"[。!?…]+[\"'”’」』)\]]*|\.+[\"'”’」』)\]]*(?=\s|$)|\n[ \t]*\n\s*")
@@ -84,11 +86,9 @@ def split_units(text: str, unit: str = "sentence") -> list[tuple[int, int]]:
         spans.append((start, len(text)))
     units = []
     for a, b in spans:
-        chunk = text[a:b]
-        if chunk.strip():
-            a += len(chunk) - len(chunk.lstrip())
-            b -= len(chunk) - len(chunk.rstrip())
-            units.append((a, b))
+        left = text[a:b].lstrip()
+        if left:                            # white space stripped: the unit's trailing space is its text's
+            units.append((b - len(left), b - len(left) + len(left.rstrip())))
     return units
 
 
@@ -101,32 +101,61 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 
 
 def segment(text: str, unit: str = "sentence", user_dict: str = "", segmenter: str = "jieba") -> Segmented:
-    """Words and units of one turn's normalized speech (`segmenter`: jieba or rjieba, the same words)."""
+    """Words and units of one turn's normalized speech (`segmenter`: jieba or rjieba, the same words).
+
+    The Han runs are cut in one call, joined by newlines: jieba cuts each block of Han between them on its
+    own and gives each newline as a word of its own, so the words are those of the runs cut one by one."""
     units = split_units(text, unit)
     bounds = bytearray(len(text) + 1)
+    parts = _HAN_SPLIT_RE.split(text)               # between, run, between, …, between
+    runs = parts[1::2]
     count = 0
-    cut = None
-    for run in HAN_RUN_RE.finditer(text):
-        if cut is None:
-            cut = cutter(segmenter, user_dict)      # the dictionary loads only for text with Han
-        words = list(cut(run.group()))
-        count += len(words)
-        for pos in accumulate(map(len, words), initial=run.start()):
-            bounds[pos] = 1
+    if runs:
+        joined = "\n".join(runs)
+        words = _cut_runs(joined, segmenter, user_dict)     # the dictionary loads only for text with Han
+        count = len(words) - (len(runs) - 1)
+        marks = bytearray(len(joined) + 1)          # word bounds in `joined`: each run's, and each newline's
+        for pos in accumulate(map(len, words), initial=0):
+            marks[pos] = 1
+        pos = joined_pos = 0
+        for between, run in zip(parts[::2], runs, strict=False):        # one more `between` than runs
+            pos += len(between)
+            end = len(run) + 1
+            bounds[pos:pos + end] = marks[joined_pos:joined_pos + end]
+            pos += len(run)
+            joined_pos += end
     seg = Segmented(text=text, units=units, bounds=bounds)
-    if _HAS_WORD_CHAR.search(HAN_RUN_RE.sub("", text) if count else text):
-        _add_latin_words(seg, count > 0)
+    if _HAS_WORD_CHAR.search("".join(parts[::2]) if runs else text):
+        if runs:                                    # Han blanked, not removed: spaCy's special cases look
+            parts[1::2] = [" " * len(run) for run in runs]          # across white space
+        _add_latin_words(seg, "".join(parts))
     seg.word_count = count + len(seg.word_starts)
     return seg
 
 
-def _add_latin_words(seg: Segmented, has_han: bool) -> None:
-    """Latin-script words by spaCy's tokenizer, read as token ids (no Token objects), and the bounds of every
-    token; Han runs are blanked (not removed: the tokenizer's special cases look across white space)."""
+def _cut_runs(joined: str, segmenter: str, user_dict: str) -> list[str]:
+    """The words of newline-joined Han runs as `zh_words.cutter` cuts them. Runs of jieba's Han block only
+    (`zh_words._JIEBA_BLOCK`) go to rjieba in one call, as the cutter would send each run: rjieba itself gives
+    each newline between them as a word (tests/text/test_segment.py: the same words on the corpora)."""
+    if segmenter == "rjieba" and not user_dict and not _BEYOND_JIEBA_HAN.search(joined):
+        return _rjieba_cut()(joined, False)
+    return list(cutter(segmenter, user_dict)(joined))
+
+
+@cache
+def _rjieba_cut():
+    cutter("rjieba")                                # rjieba is installed (raises ImportError as the cutter does)
+    from rjieba import cut
+
+    return cut
+
+
+def _add_latin_words(seg: Segmented, latin: str) -> None:
+    """Latin-script words by spaCy's tokenizer (of `latin`: the text with its Han blanked), read as token ids
+    (no Token objects), and the bounds of every token."""
     from spacy.attrs import IDX, ORTH
 
-    text, bounds, units = seg.text, seg.bounds, seg.units
-    latin = HAN_RUN_RE.sub(lambda m: " " * len(m.group()), text) if has_han else text
+    bounds, units = seg.bounds, seg.units
     doc = english().tokenizer(latin)
     vocab = doc.vocab
     infos = _TOKEN_INFO
