@@ -227,35 +227,35 @@ _LEFT_OUT = {(_TEXT, "note"), (_OFFICE, "annotation"), (_OFFICE, "annotation-end
 _MAX_SPACES = 1000          # <text:s text:c="…"/>: a run of spaces; a hostile count must not fill the memory
 
 
-def _odt_paragraphs(body) -> list[str]:
-    """Each text:p / text:h under `body`, in document order (walked without recursion: a hostile file may nest
-    ten thousand levels deep)."""
-    found: list[str] = []
-    stack = [iter(body.childNodes)] if body is not None else []
+def _document_order(node, enter):
+    """(qname, node) of every node under `node`, in document order, entering a child only where `enter(qname)`
+    (walked without recursion: a hostile file may nest ten thousand levels deep). Text nodes have qname None."""
+    stack = [iter(node.childNodes)] if node is not None else []
     while stack:
-        node = next(stack[-1], None)
-        if node is None:
+        child = next(stack[-1], None)
+        if child is None:
             stack.pop()
             continue
-        name = getattr(node, "qname", None)
-        if name is None or name in _LEFT_OUT:
-            continue
-        if name in _PARAGRAPHS:
-            found.append(_odt_inline(node))
-        else:
-            stack.append(iter(node.childNodes))
-    return found
+        name = getattr(child, "qname", None)
+        yield name, child
+        if name is not None and enter(name):
+            stack.append(iter(child.childNodes))
+
+
+def _odt_paragraphs(body) -> list[str]:
+    """Each text:p / text:h under `body`, in document order."""
+    return [_odt_inline(node) for name, node in
+            _document_order(body, lambda name: name not in _LEFT_OUT and name not in _PARAGRAPHS)
+            if name in _PARAGRAPHS]
+
+
+_INLINE_MARKS = {(_TEXT, "s"), (_TEXT, "tab"), (_TEXT, "line-break")}
 
 
 def _odt_inline(paragraph) -> str:
     parts: list[str] = []
-    stack = [iter(paragraph.childNodes)]
-    while stack:
-        node = next(stack[-1], None)
-        if node is None:
-            stack.pop()
-            continue
-        name = getattr(node, "qname", None)
+    for name, node in _document_order(paragraph, lambda name: name not in _LEFT_OUT and name not in _PARAGRAPHS
+                                      and name not in _INLINE_MARKS):
         if name is None:
             parts.append(getattr(node, "data", "") or "")
         elif name == (_TEXT, "s"):
@@ -265,8 +265,6 @@ def _odt_inline(paragraph) -> str:
             parts.append("\t")
         elif name == (_TEXT, "line-break"):
             parts.append("\n")
-        elif name not in _LEFT_OUT and name not in _PARAGRAPHS:
-            stack.append(iter(node.childNodes))
     return "".join(parts)
 
 
