@@ -78,8 +78,9 @@ def validate_sample(options: ValidateOptions) -> ValidateReport:
     record = sample.record
     files = sorted({u.source_file for u in sample.units})
     changed, cells = sample.changed_cells(), len(sample.units) * len(sample.code_ids)
+    untouched = sample.untouched()
     notes = []
-    if sample.untouched():
+    if untouched:
         notes.append(note(str(options.workbook), "no code cell differs from qcode's coding and no comment was "
                           "written: was the sample reviewed?", hint="the figures count an unchanged sample as "
                                                                     "perfect agreement"))
@@ -102,7 +103,7 @@ def validate_sample(options: ValidateOptions) -> ValidateReport:
                 "run": record.get("run"), "run_coding": record.get("run_coding"),
                 "drawn_by": record.get("qcode_version")},
         files=files, files_sampled=len(files), units=len(sample.units), changed_cells=changed,
-        reviewed=not sample.untouched(),
+        reviewed=not untouched,
         codes={c: v for c, v in codes.items() if c != OVERALL}, overall=codes[OVERALL],
         intervals={"precision, recall": "Wilson score, 95% (scipy.stats.binomtest(k, n).proportion_ci)",
                    "f1": f"percentile bootstrap over files, 95%, {BOOTSTRAP_RESAMPLES} resamples, seed "
@@ -126,6 +127,6 @@ def validate_sample(options: ValidateOptions) -> ValidateReport:
         workbook.save(folder.path(WORKBOOK))
         written = folder.seal(manifest)
     # an unchanged sample may never have been reviewed: later runs show it only when it is named
-    found_later = written.resolve().parent == DEFAULT_BASE.resolve() and not sample.untouched()
+    found_later = written.resolve().parent == DEFAULT_BASE.resolve() and not untouched
     return ValidateReport(out=written, figures=figures, files=len(files), units=len(sample.units), changed=changed,
                           cells=cells, found_later=found_later, notes=notes)

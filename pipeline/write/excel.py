@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -23,7 +21,7 @@ from pipeline.write.page_setup import (
     set_up_pages,
     text_width,
 )
-from pipeline.write.streamed import RowStream, letters
+from pipeline.write.streamed import NOT_XML, RowStream, letters
 
 MAX_ROWS = 1_048_576            # Excel's limit, header row included
 MAX_CELL = 32_767               # Excel's limit on characters in one cell
@@ -38,13 +36,12 @@ PALETTE = ("4472C4", "ED7D31", "A5A5A5", "FFC000", "5B9BD5", "70AD47", "264478",
 ID_COLUMNS = ("interviewee_id",)   # written as numbers when every id is a plain whole number
 
 
-_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")       # not characters XML can hold (lxml refuses them)
 
 
 def clean(value: str) -> str:
     """Text as Excel can hold it: no control characters (nor U+FFFE, U+FFFF, lone surrogates), at most 32,767
     characters."""
-    value = _NOT_XML.sub("\ufffd", ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+    value = NOT_XML.sub("\ufffd", ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
     return value if len(value) <= MAX_CELL else value[:MAX_CELL - 1] + "…"
 
 

@@ -26,7 +26,7 @@ from openpyxl.compat.strings import safe_string
 from openpyxl.utils import get_column_letter
 from openpyxl.xml.functions import tostring
 
-_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")     # lxml refuses these too; never in a cleaned cell
+NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")     # not characters XML can hold (lxml refuses them)
 _END = "</sheetData>"
 _streams: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # workbook → its RowStreams
 
@@ -41,7 +41,7 @@ def escaped(text: str) -> str:
         text = text.replace(">", "&gt;")
     if "\r" in text:
         text = text.replace("\r", "&#13;")
-    return _NOT_XML.sub("\ufffd", text)
+    return NOT_XML.sub("\ufffd", text)          # never in a cleaned cell; kept as a safety net
 
 
 def _string(text: str) -> str:
