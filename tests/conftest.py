@@ -210,3 +210,12 @@ def drawn_sample(tmp_path: Path) -> Path:
                    "-j", "1")
     assert result.exit_code == 0, result.output
     return tmp_path / "sample.xlsx"
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    """The embedded sample coded once per test module (a module may write into its run folder)."""
+    out = tmp_path_factory.mktemp("sample") / "run"
+    result = qcode("run", SAMPLE, "--out", out, "-q", "-j", "1")
+    assert result.exit_code == 0, result.output
+    return out

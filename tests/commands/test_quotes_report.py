@@ -3,19 +3,10 @@
 import re
 
 import pandas as pd
-import pytest
-from conftest import SAMPLE, Desk, qcode
+from conftest import Desk, qcode
 from docx import Document
 
 from pipeline.write.folder import read_csv_table
-
-
-@pytest.fixture(scope="module")
-def sample_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("sample") / "run"
-    result = qcode("run", SAMPLE, "--out", out, "-q", "-j", "1")
-    assert result.exit_code == 0, result.output
-    return out
 
 
 def sections(path):

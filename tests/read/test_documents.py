@@ -143,33 +143,31 @@ def test_odt_paragraphs_headings_lists_and_cells_are_lines_and_notes_are_left_ou
     assert text == "Interview 3\nAnna: Privacy   first.\tand fairness\nnext line\nitem one\ncell text"
 
 
-def test_odt_zip_bomb_is_refused_before_parsing():
+def opendocument(content, mimetype="application/vnd.oasis.opendocument.text", compression=zipfile.ZIP_STORED):
+    """A zip with an OpenDocument mimetype and `content` as its content.xml, as bytes."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
-        archive.writestr("content.xml", b"<a>" + b" " * 80_000_000 + b"</a>")
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        archive.writestr("mimetype", mimetype)
+        archive.writestr("content.xml", content)
+    return buffer.getvalue()
+
+
+def test_odt_zip_bomb_is_refused_before_parsing():
+    bomb = opendocument(b"<a>" + b" " * 80_000_000 + b"</a>", compression=zipfile.ZIP_DEFLATED)
     with pytest.raises(TranscriptError) as info:
-        odt_text(buffer.getvalue(), "bomb.odt")
+        odt_text(bomb, "bomb.odt")
     assert "zip bomb" in info.value.problem
 
 
 def test_odt_declaring_entities_is_refused():
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
-        archive.writestr("content.xml", '<!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>')
     with pytest.raises(TranscriptError) as info:
-        odt_text(buffer.getvalue(), "dtd.odt")
+        odt_text(opendocument('<!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>'), "dtd.odt")
     assert "declares a DTD" in info.value.problem
 
 
 def test_opendocument_spreadsheet_named_odt_is_refused():
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("content.xml", "<x/>")
     with pytest.raises(TranscriptError) as info:
-        odt_text(buffer.getvalue(), "sheet.odt")
+        odt_text(opendocument("<x/>", mimetype="application/vnd.oasis.opendocument.spreadsheet"), "sheet.odt")
     assert info.value.problem == "is a zip archive but not an OpenDocument text (spreadsheet)"
 
 

@@ -4,20 +4,11 @@ import math
 
 import pandas as pd
 import pyreadstat
-import pytest
 from conftest import SAMPLE, qcode, write
 
 from pipeline.runfolder.stats_export import CATEGORICAL
 from pipeline.write.excel import numeric_ids as plain_integers
 from pipeline.write.folder import read_csv_table
-
-
-@pytest.fixture(scope="module")
-def sample_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("sample") / "run"
-    result = qcode("run", SAMPLE, "--out", out, "-q", "-j", "1")
-    assert result.exit_code == 0, result.output
-    return out
 
 
 def csv_text(value) -> str:
