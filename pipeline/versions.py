@@ -6,6 +6,10 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 __version__ = "0.1.0"
+# the libraries whose versions shape how one file is coded: the segmenters, lemmas, conversion, and the readers
+# whose extracted text is coded (.pdf, .odt, .rtf) — a cache entry's key and a cluster worker's check
+CODING_LIBRARIES = ("jieba", "spacy", "spacy-lookups-data", "opencc-python-reimplemented", "pypdf", "odfpy",
+                    "striprtf")
 
 
 def installed_version(package: str) -> str | None:

@@ -31,15 +31,13 @@ from pathlib import Path
 from pipeline.text.fast_convert import Converter
 from pipeline.text.segment import remember_term_forms, term_forms
 from pipeline.text.zh_words import Segmenter
-from pipeline.versions import installed_versions
+from pipeline.versions import CODING_LIBRARIES, installed_versions
 
 CACHE_FORMAT = 3                      # 2: entries signed (HMAC-SHA256); 3: the speaker table, guessed roles
 ENV_VARIABLE = "QCODE_CACHE"          # overrides the default folder (tests point it at a temporary one)
 CONFIG_VARIABLE = "QCODE_CONFIG"      # overrides the user's config folder, where the signing key lives
 _MAGIC = b"qcode-c2"                  # an entry: magic, 32-byte signature, pickle
 _KEY_BYTES = 32
-_LIBRARIES = ("jieba", "spacy", "spacy-lookups-data", "opencc-python-reimplemented",
-              "pypdf", "odfpy", "striprtf")     # the text of a .pdf, .odt or .rtf is what they extract
 
 
 def default_cache_dir() -> Path:
@@ -100,7 +98,7 @@ def environment_key(user_dict: str, segmenter: Segmenter | None = None, converte
     from pipeline.versions import __version__
 
     found = {"format": CACHE_FORMAT, "qcode": __version__, "python": sys.version.split()[0],
-             **installed_versions(_LIBRARIES)}
+             **installed_versions(CODING_LIBRARIES)}
     found["segmenter"] = [segmenter.name, segmenter.version] if segmenter else None
     found["converter"] = [converter.name, converter.version] if converter else None
     found["user_dict"] = hashlib.sha256(Path(user_dict).read_bytes()).hexdigest() if user_dict else ""

@@ -30,7 +30,7 @@ from pipeline.coding.code_file import FileJob, Settings, safe_code_file
 from pipeline.coding.match import Matcher
 from pipeline.errors import PipelineError, Problem
 from pipeline.read.transcripts import read_bytes
-from pipeline.versions import __version__, installed_versions
+from pipeline.versions import CODING_LIBRARIES, __version__, installed_versions
 
 try:
     import distributed
@@ -45,7 +45,6 @@ WORKERS_TIMEOUT = 120       # seconds to wait for a first worker (a batch job ma
 AHEAD = 4                   # files per worker thread sent out, or done and waiting for an earlier one
 POLL = 2.0                  # seconds between looks at the cluster while waiting for results
 TRIES = 2                   # a local cluster's deaths of a worker coding a file before the file is given up
-SHAPING = ("jieba", "spacy", "spacy-lookups-data", "opencc-python-reimplemented", "pypdf", "odfpy", "striprtf")
 _LOCAL = re.compile(r"local(?::(\d+))?")
 _ADDRESS = re.compile(r"(?:[a-z][a-z0-9+]*://)?[^\s/:@]+:\d+")
 
@@ -91,7 +90,7 @@ def differences(expected: dict, found: dict) -> list[str]:
 def shaping_packages(settings: Settings) -> tuple[str, ...]:
     """The packages whose versions shape this run's counts: the text libraries, and the fast ones if used."""
     extra = ("rjieba",) if settings.segmenter == "rjieba" else ()
-    return SHAPING + extra + (("pyahocorasick",) if settings.converter == "fast" else ())
+    return CODING_LIBRARIES + extra + (("pyahocorasick",) if settings.converter == "fast" else ())
 
 
 class CodingPlugin(WorkerPlugin):
