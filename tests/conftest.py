@@ -91,6 +91,16 @@ def qcode(*args):
     return result
 
 
+def sheet_rows(path: Path, title: str | None = None) -> list[tuple]:
+    """The values of one sheet's rows (or, with no title, the sheet names as one row), the workbook closed after:
+    a read-only workbook left open is a file the garbage collector closes later, in another test's time."""
+    book = load_workbook(path, read_only=True)
+    try:
+        return [tuple(book.sheetnames)] if title is None else list(book[title].iter_rows(values_only=True))
+    finally:
+        book.close()
+
+
 def same_outputs(a: Path, b: Path) -> None:
     """Two run folders hold the same results: every CSV and the codebook copy byte for byte, every sheet but Run."""
     import pandas as pd

@@ -125,10 +125,12 @@ def segment(text: str, unit: str = "sentence", user_dict: str = "", segmenter: s
             pos += len(run)
             joined_pos += end
     seg = Segmented(text=text, units=units, bounds=bounds)
-    if _HAS_WORD_CHAR.search("".join(parts[::2]) if runs else text):
-        if runs:                                    # Han blanked, not removed: spaCy's special cases look
-            parts[1::2] = [" " * len(run) for run in runs]          # across white space
-        _add_latin_words(seg, "".join(parts))
+    if runs:
+        if _HAS_WORD_CHAR.search("".join(parts[::2])):
+            parts[1::2] = [" " * len(run) for run in runs]
+            _add_latin_between(seg, "".join(parts))
+    elif _HAS_WORD_CHAR.search(text):
+        _add_latin_words(seg, text)
     seg.word_count = count + len(seg.word_starts)
     return seg
 
@@ -180,6 +182,61 @@ def _add_latin_words(seg: Segmented, latin: str) -> None:
         lowers.append(lower)
         lemmas.append(info[2])
         word_units.append(unit_index)
+
+
+def _add_latin_between(seg: Segmented, latin: str) -> None:
+    """Latin-script words of a turn with Han, from `latin` (its text with the Han blanked), stretch by stretch.
+
+    spaCy cuts at white space and tokenizes each stretch alone; only its special cases (emoticons such as
+    `:))`) can join tokens across one lone space. So `latin` is cut where no lone space joins two stretches (a
+    Han run of two or more characters, a newline), and each piece is tokenized on its own and remembered: the
+    pieces of Chinese speech (punctuation, "AI", a name) repeat, spaCy is asked once for each, and the tokens are
+    those of the whole turn (tests/text/test_segment.py)."""
+    bounds, units = seg.bounds, seg.units
+    unit_index, last_unit = 0, len(units) - 1
+    starts, ends, lowers, lemmas, word_units = seg.word_starts, seg.word_ends, seg.word_lowers, seg.word_lemmas, \
+        seg.word_units
+    memo = _PIECE_TOKENS
+    for piece in _PIECE_RE.finditer(latin):
+        text = piece.group()
+        tokens = memo.get(text)
+        if tokens is None:
+            tokens = _piece_tokens(text)
+        pos = piece.start()
+        for a, b, lower, lemma_ in tokens:
+            start, end = pos + a, pos + b
+            bounds[start] = 1
+            bounds[end] = 1
+            if not lower:
+                continue                            # punctuation
+            while unit_index < last_unit and start >= units[unit_index][1]:
+                unit_index += 1
+            starts.append(start)
+            ends.append(end)
+            lowers.append(lower)
+            lemmas.append(lemma_)
+            word_units.append(unit_index)
+
+
+_PIECE_RE = re.compile(r"\S+(?: \S+)*")       # stretches joined by lone spaces (re's \s is str.isspace, as spaCy's)
+_PIECE_TOKENS: dict[str, tuple[tuple[int, int, str, str | None], ...]] = {}
+
+
+def _piece_tokens(piece: str) -> tuple[tuple[int, int, str, str | None], ...]:
+    """(start, end, lowercase, lemma) of each token of `piece` but white space (lowercase "" for punctuation)."""
+    from spacy.attrs import IDX, ORTH
+
+    doc = english().tokenizer(piece)
+    vocab = doc.vocab
+    tokens = []
+    for orth, idx in doc.to_array([ORTH, IDX]).tolist():
+        length, lower, lemma_ = _TOKEN_INFO.get(orth) or _token_info(orth, vocab)
+        if lower is not None:
+            tokens.append((idx, idx + length, lower, lemma_))
+    found = tuple(tokens)
+    if len(_PIECE_TOKENS) < 200_000:
+        _PIECE_TOKENS[piece] = found
+    return found
 
 
 _TOKEN_INFO: dict[int, tuple[int, str | None, str | None]] = {}

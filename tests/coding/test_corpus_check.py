@@ -5,8 +5,7 @@ corpora written here, through the command line, read back from check.xlsx."""
 from __future__ import annotations
 
 import pytest
-from conftest import qcode, write
-from openpyxl import load_workbook
+from conftest import qcode, sheet_rows, write
 
 CODEBOOK = """\
 name: tiny
@@ -55,7 +54,7 @@ def codebook(tmp_path):
 
 
 def sheet(path, title) -> list[dict]:
-    rows = list(load_workbook(path, read_only=True)[title].iter_rows(values_only=True))
+    rows = sheet_rows(path, title)
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import shlex
 
-from conftest import qcode
-from openpyxl import load_workbook
+from conftest import qcode, sheet_rows
 
 from pipeline.read.roster import KNOWN, REQUIRED, read_roster
 
@@ -21,8 +20,7 @@ def test_init_writes_a_project_whose_readme_commands_run_as_written(tmp_path, mo
     for command in commands:
         done = qcode(*command, "-j", "1")
         assert done.exit_code == 0, (command, done.output)
-    desk = load_workbook(tmp_path / "outputs" / "first-run" / "codebook.xlsx", read_only=True)["Assignments"]
-    rows = list(desk.iter_rows(values_only=True))
+    rows = sheet_rows(tmp_path / "outputs" / "first-run" / "codebook.xlsx", "Assignments")
     header = rows[0]
     codes = sorted(row[header.index("code")] for row in rows[1:])
     # the example's respondent says privacy, personal data, transparent, unfair, 大数据杀熟, accountability

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import Desk, qcode, write
-from openpyxl import load_workbook
+from conftest import Desk, qcode, sheet_rows, write
 from read.test_documents import CASES, odt_bytes, pdf_bytes
 
 RTF = r"{\rtf1\ansi Interviewer: And equity?\par Dana: Equity is about fairness.\par}"
@@ -68,7 +67,7 @@ def test_every_file_not_coded_is_named_once_with_its_reason(mixed_folder):
 def test_run_sheet_counts_the_files_not_coded_and_lists_each(mixed_folder):
     _, out, _ = mixed_folder
     rows = {}
-    for key, value in load_workbook(out / "codebook.xlsx", read_only=True)["Run"].iter_rows(values_only=True):
+    for key, value in sheet_rows(out / "codebook.xlsx", "Run"):
         rows.setdefault(key, []).append(value)
     assert rows["files not coded"][0].startswith("4 ")
     listed = [v for v in rows["note"] + rows["problem"] if ": not coded: " in v or "no text layer" in v]
@@ -91,9 +90,9 @@ def test_pdf_mentions_carry_page_and_a_line_through_the_file(mixed_folder):
 
 def test_transcripts_sheet_shows_each_line_numbered_as_the_desk(mixed_folder):
     _, out, _ = mixed_folder
-    book = load_workbook(out / "codebook.xlsx", read_only=True)
-    assert book.sheetnames.index("Transcripts") == book.sheetnames.index("Assignments") + 1
-    rows = list(book["Transcripts"].iter_rows(values_only=True))
+    names = sheet_rows(out / "codebook.xlsx")[0]
+    assert names.index("Transcripts") == names.index("Assignments") + 1
+    rows = sheet_rows(out / "codebook.xlsx", "Transcripts")
     assert rows[0] == ("source_file", "page", "line", "text")
     assert [r for r in rows if r[0] == "b.pdf"] == [
         ("b.pdf", 1, 1, "Interviewer: What about privacy?"), ("b.pdf", 1, 2, "Bo: Privacy matters."),

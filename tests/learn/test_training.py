@@ -1,7 +1,7 @@
 """Labelled units for the second opinion: a corrected validation sample labels every unit it holds, for every code,
 with the reviewer's 1 or 0; its files, read whole, are not scored again."""
 
-from conftest import SMALL_CODEBOOK, qcode, write
+from conftest import SMALL_CODEBOOK, qcode, sheet_rows, write
 from openpyxl import load_workbook
 
 from pipeline.learn.training import read_training
@@ -69,4 +69,4 @@ def test_qcode_run_suggests_from_a_validation_sample(tmp_path):
     result = qcode("run", tmp_path / "new", "--codebook", tmp_path / "cb.yaml", "-o", tmp_path / "out", "-j", "1",
                    "--suggest-from", sample)
     assert result.exit_code == 0, result.output
-    assert "Suggested" in load_workbook(tmp_path / "out" / "codebook.xlsx", read_only=True).sheetnames
+    assert "Suggested" in sheet_rows(tmp_path / "out" / "codebook.xlsx")[0]

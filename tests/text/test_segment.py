@@ -1,5 +1,6 @@
 """Segmentation: the Latin words read from spaCy's token ids are the words its Token objects give."""
 
+import random
 import re
 
 import pytest
@@ -69,3 +70,41 @@ def test_words_of_a_sample_of_real_english_and_chinese_files_are_the_same():
     files += sorted((CORPORA / "zh-interviews").rglob("*.md"))[::8]
     words = sum(assert_same_words(normalize_text(p.read_text(encoding="utf-8"), "tw2sp", "fast").text) for p in files)
     assert words > 100_000
+
+
+@pytest.mark.parametrize("text", [
+    "公X)平(台😀X:)台).’s台台Y,-1Mr.台平a",     # ":)" then ")" one Han character later: spaCy joins across the blank
+    "的:)的)数据:))据",
+    "数 :) 据\n:)的)",
+    "AI的data和GDPR，还有g0v的vTaiwan。",
+])
+def test_pieces_between_han_runs_give_the_tokens_of_the_whole_turn(text):
+    """Chinese speech is tokenized piece by piece between Han runs (and remembered): the same tokens, bounds and
+    words as spaCy gives the whole turn, also where its special cases reach across a one-character Han run."""
+    assert_same_words(text)
+
+
+def test_pieces_of_random_text_built_from_spacys_special_cases_give_the_whole_turns_tokens():
+    rng = random.Random(20)
+    keys = sorted(k for k in english().tokenizer.rules if not k.isspace())
+    alphabet = sorted({c for k in keys for c in k}) + list("数据的") * 8 + [" "] * 12 + ["  ", "\n", "\u3000"]
+    for _ in range(3000):
+        text = "".join(rng.choice(keys) if rng.random() < 0.4 else rng.choice(alphabet)
+                       for _ in range(rng.randint(1, 12)))
+        assert_same_words(text)
+
+
+@needs_shared
+def test_every_chinese_turn_with_latin_letters_in_real_files_gives_the_whole_turns_tokens():
+    from pipeline.read.transcripts import read_transcript
+    from pipeline.read.turns import turn_text
+
+    turns = 0
+    for path in sorted((CORPORA / "zh-interviews").rglob("*.md"))[::4]:
+        transcript = read_transcript(path, path.name, "zh-Hant-TW", ())
+        for turn in transcript.turns:
+            speech = normalize_text(turn_text(transcript.text, turn.pieces)[0], "tw2sp", "fast").text
+            if HAN_RUN_RE.search(speech) and _HAS_WORD_CHAR.search(HAN_RUN_RE.sub("", speech)):
+                assert_same_words(speech)
+                turns += 1
+    assert turns > 1000
