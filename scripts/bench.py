@@ -1,7 +1,7 @@
 """Benchmark `qcode run` on the real corpora against the bare segmenters on the same text.
 
     python scripts/bench.py [--scale N] [--jobs N] [--segmenter auto|jieba|rjieba] [--shared ../shared]
-                            [--out bench.json] [--cluster local:2]
+                            [--out bench.json] [--cluster local:2] [--sets en,zh,both]
 
 For each set (English, Chinese, both) it writes a roster, runs `qcode run` in a subprocess
 (so start-up is counted; the peak RSS is that run's own, qcode and its workers) on one core
@@ -167,11 +167,12 @@ def main(argv: list[str]) -> None:
     target = Path(argv[argv.index("--out") + 1]) if "--out" in argv else REPO / "bench.json"
     requested = argv[argv.index("--segmenter") + 1] if "--segmenter" in argv else "auto"
     cluster = argv[argv.index("--cluster") + 1] if "--cluster" in argv else None
+    names = argv[argv.index("--sets") + 1].split(",") if "--sets" in argv else ["en", "zh", "both"]
     segmenter = choose(requested).name
     sets = corpus_rosters(shared)
     print(f"Chinese segmenter: {segmenter}; --jobs {jobs}; scale {scale}")
     table = []
-    for name in ("en", "zh", "both"):
+    for name in names:
         work = Path(tempfile.mkdtemp(prefix=f"qcode-bench-{name}-"))
         try:
             folder, roster, size = build_set(name, sets, work / "t", scale)

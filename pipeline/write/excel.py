@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -38,10 +40,14 @@ ID_COLUMNS = ("interviewee_id",)   # written as numbers when every id is a plain
 
 
 
+# openpyxl's ILLEGAL_CHARACTERS_RE (control characters) and NOT_XML in one pattern: one pass over a text
+_NOT_IN_A_CELL = re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|{NOT_XML.pattern}")
+
+
 def clean(value: str) -> str:
     """Text as Excel can hold it: no control characters (nor U+FFFE, U+FFFF, lone surrogates), at most 32,767
     characters."""
-    value = NOT_XML.sub("\ufffd", ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+    value = _NOT_IN_A_CELL.sub("\ufffd", value)
     return value if len(value) <= MAX_CELL else value[:MAX_CELL - 1] + "…"
 
 

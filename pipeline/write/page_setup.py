@@ -85,7 +85,10 @@ def lines_needed(text, width: float) -> int:
     if text is None or text == "":
         return 1
     usable = max(width - 2.0, 1.0)        # padding, and the end of a line a word did not fit
-    return sum(max(1, math.ceil(text_width(line) / usable)) for line in str(text).split("\n"))
+    text = str(text)
+    if "\n" not in text:                  # one line (most cells): no character is wider than 2
+        return 1 if 2 * len(text) <= usable else max(1, math.ceil(_line_width(text) / usable))
+    return sum(max(1, math.ceil(text_width(line) / usable)) for line in text.split("\n"))
 
 
 def fitted_width(name: str, values, fixed: dict[str, float]) -> float:

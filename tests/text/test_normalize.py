@@ -89,3 +89,24 @@ def test_nfkc_of_resizing_characters_and_marks_maps_each_back():
     assert (offsets.start(start), offsets.end(start + 3)) == (3, 4)           # "ﬁx " is three characters
     start = text.index("été")
     assert original[offsets.start(start):offsets.end(start + 1)] == "e\u0301"
+
+
+def test_nfkc_after_turning_characters_one_for_one_is_the_librarys_nfkc():
+    """fold_nfkc turns the characters NFKC maps to one other by str.translate before NFKC: the same text, for
+    every code point alone and for texts that mix marks, jamo, full-width forms, ligatures and Han."""
+    import random
+    import unicodedata
+
+    from pipeline.text.normalize import _nfkc, _nfkc_patterns
+
+    table = _nfkc_patterns()[2]
+    for cp in range(0x110000):
+        if not 0xD800 <= cp <= 0xDFFF:
+            assert _nfkc(chr(cp), table) == unicodedata.normalize("NFKC", chr(cp)), hex(cp)
+    pool = ([chr(c) for c in range(0x300, 0x370)] + [chr(c) for c in range(0x1100, 0x1200, 7)]
+            + [chr(c) for c in range(0xFF01, 0xFF5E, 3)] + list("ﬁ㈱Å½ｶﾞﾟeEaA가각數据，。、")
+            + [chr(c) for c in (0x9C7, 0x9BE, 0xB47, 0xB3E, 0xFF9E, 0x3099, 0x212B, 0x2126)])
+    rng = random.Random(7)
+    for _ in range(20000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 8)))
+        assert _nfkc(text, table) == unicodedata.normalize("NFKC", text), ascii(text)
