@@ -209,21 +209,22 @@ def write_workbook(path, tallies: Tallies, desk: Desk, manifest: dict,
     if transcripts is not None:                 # then the numbered transcripts, for rows a reviewer adds
         transcripts.finish()
     labels = display_labels(tallies.codebook)
+    streamed = desk.streamed                    # the summary sheets' rows too, as the desk's
     codebook = with_validation(codebook_sheet_table(tallies.codebook), manifest.get("validation"))
     for index, (title, frame) in enumerate([("Codebook", codebook), *extra]):
-        write_frame(workbook, title, frame, position=index)     # before the desk
-    write_frame(workbook, "By interviewee", tallies.wide, color_columns=desk.code_ids or None)
-    write_frame(workbook, "Presence", tallies.presence, color_columns=desk.code_ids or None)
-    write_frame(workbook, "Units", tallies.units, color_columns=desk.code_ids or None)
-    write_frame(workbook, "By group", labelled(tallies.by_group, labels))
+        write_frame(workbook, title, frame, position=index, streamed=streamed)     # before the desk
+    write_frame(workbook, "By interviewee", tallies.wide, color_columns=desk.code_ids or None, streamed=streamed)
+    write_frame(workbook, "Presence", tallies.presence, color_columns=desk.code_ids or None, streamed=streamed)
+    write_frame(workbook, "Units", tallies.units, color_columns=desk.code_ids or None, streamed=streamed)
+    write_frame(workbook, "By group", labelled(tallies.by_group, labels), streamed=streamed)
     if tallies.by_country is not None:
-        write_frame(workbook, "By country", labelled(tallies.by_country, labels))
-    write_frame(workbook, "By term", labelled(tallies.by_term, labels))
-    write_frame(workbook, "Co-occurrence", labelled(tallies.cooccurrence, labels))
+        write_frame(workbook, "By country", labelled(tallies.by_country, labels), streamed=streamed)
+    write_frame(workbook, "By term", labelled(tallies.by_term, labels), streamed=streamed)
+    write_frame(workbook, "Co-occurrence", labelled(tallies.cooccurrence, labels), streamed=streamed)
     if tallies.interviewer is not None:
-        write_frame(workbook, "Interviewer mentions", tallies.interviewer)
+        write_frame(workbook, "Interviewer mentions", tallies.interviewer, streamed=streamed)
     if speakers is not None:
-        write_frame(workbook, "Speakers", speakers)
+        write_frame(workbook, "Speakers", speakers, streamed=streamed)
     run_sheet(workbook, manifest, sheets, timings)      # timings of the stages before writing
     chart_sheet(workbook, tallies.by_group, desk.code_ids, labels)
     lists_sheet(workbook, desk.code_ids)

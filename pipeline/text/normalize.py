@@ -77,13 +77,13 @@ def _nfkc_patterns() -> tuple[re.Pattern, frozenset[str], list]:
         one_for_one
 
 
-def _nfkc(text: str, one_for_one: list) -> str:
+def nfkc(text: str) -> str:
     """`unicodedata.normalize("NFKC", text)`, 3× faster on Chinese: the characters NFKC turns into one other are
     turned first by `str.translate`, after which the library's quick check mostly finds nothing left to do. The
     same result, always: NFKD(NFKC(c)) = NFKD(c) for every character, and the NFKD of a text is the canonical
     order of its characters' decompositions, so turning a character into its NFKC changes neither the text's
     NFKD nor so its NFKC (tests/text/test_normalize.py: every code point, and texts of marks and jamo)."""
-    return unicodedata.normalize("NFKC", text.translate(one_for_one))
+    return unicodedata.normalize("NFKC", text.translate(_nfkc_patterns()[2]))
 
 
 def fold_nfkc(text: str) -> tuple[str, OffsetMap]:
@@ -94,12 +94,12 @@ def fold_nfkc(text: str) -> tuple[str, OffsetMap]:
     """
     if text.isascii() or unicodedata.is_normalized("NFKC", text):
         return text, OffsetMap()
-    clusters, kinds, one_for_one = _nfkc_patterns()
-    whole = _nfkc(text, one_for_one)
+    clusters, kinds, _ = _nfkc_patterns()
+    whole = nfkc(text)
     resized, offsets = text, OffsetMap()
     if not kinds.isdisjoint(text):            # the cluster pattern tries every position: only where it can match
         resized, offsets = rewrite(text, clusters, lambda m: unicodedata.normalize("NFKC", m.group(0)))
-    out = whole if resized is text else _nfkc(resized, one_for_one)
+    out = whole if resized is text else nfkc(resized)
     if out == whole and len(out) == len(resized):
         return out, offsets
     # A composition the cluster rewrite did not foresee: fall back to whole lines.

@@ -16,8 +16,11 @@ from openpyxl.utils import get_column_letter
 
 from pipeline.write.page_setup import (
     HEADER_FONT,
+    LINE_POINTS,
+    MAX_ROW_POINTS,
     chart_span,
     fitted_width,
+    lines_needed,
     row_points,
     set_print_area,
     set_up_pages,
@@ -74,6 +77,7 @@ class SheetWriter:
         self.widths = widths or [WIDTHS.get(name, max(10, min(len(str(name)) + 2, 28))) for name in columns]
         self.wrap = wrap
         self._wrapped = [name in wrap for name in columns]
+        self._wrap_index = [index for index, name in enumerate(columns) if name in wrap]
         self.sheet.freeze_panes = freeze
         for index, width in enumerate(self.widths, start=1):
             self.sheet.column_dimensions[get_column_letter(index)].width = width
@@ -89,7 +93,7 @@ class SheetWriter:
         self.stream = RowStream(self.sheet) if streamed else None
         if self.stream is not None:     # each column's style id, in a row of one line and in a higher one
             self._letters = letters(len(columns))
-            self._styles = [[self.stream.style_id(_WRAP if name in wrap else _TOP if top else None,
+            self.style_ids = [[self.stream.style_id(_WRAP if name in wrap else _TOP if top else None,
                                                   self.formats.get(name)) for name in columns]
                             for top in (False, True)]
 
@@ -130,9 +134,13 @@ class SheetWriter:
     def append(self, values: list) -> None:
         row = self.rows + 2
         if self.stream is not None:
-            points = row_points([v if isinstance(v, str | CellRichText) else None for v in values], self.widths,
-                                self._wrapped)
-            styles = self._styles[points is not None]
+            lines = 1                       # row_points, over the wrapped columns alone
+            for index in self._wrap_index:
+                value = values[index]
+                if isinstance(value, str | CellRichText):
+                    lines = max(lines, lines_needed(value, self.widths[index]))
+            points = None if lines <= 1 else min(MAX_ROW_POINTS, lines * LINE_POINTS + 2)
+            styles = self.style_ids[points is not None]
             self.stream.write(row, [(letter, _streamed_value(value), style) for letter, value, style
                                     in zip(self._letters, values, styles, strict=True)], points)
             self.rows += 1
@@ -159,9 +167,11 @@ def _streamed_value(value):
 
 def write_frame(workbook: Workbook, title: str, frame: pd.DataFrame, index: bool = False,
                 color_columns: list[str] | None = None, formats: dict[str, str] | None = None,
-                wrap: set[str] = frozenset({"definition"}), position: int | None = None) -> SheetWriter:
+                wrap: set[str] = frozenset({"definition"}), position: int | None = None,
+                streamed: bool = False) -> SheetWriter:
     """A table as a sheet (at the end, or at `position`); `index`: the frame's index becomes columns.
-    Columns are as wide as their longest value up to a bound; longer text wraps, its rows made high enough."""
+    Columns are as wide as their longest value up to a bound; longer text wraps, its rows made high enough.
+    `streamed`: rows written by `streamed.RowStream` (then the workbook must be saved by `save_workbook`)."""
     if index:
         frame = frame.reset_index()
     columns = [str(c) for c in frame.columns]
@@ -173,7 +183,8 @@ def write_frame(workbook: Workbook, title: str, frame: pd.DataFrame, index: bool
     widths = [fitted_width(name, (row[i] for row in values), WIDTHS) for i, name in enumerate(columns)]
     wrap = set(wrap) | {name for i, name in enumerate(columns)      # text longer than its column wraps
                         if any(isinstance(row[i], str) and text_width(row[i]) > widths[i] - 1 for row in values)}
-    writer = SheetWriter(workbook, title, columns, wrap=wrap, formats=formats, position=position, widths=widths)
+    writer = SheetWriter(workbook, title, columns, wrap=wrap, formats=formats, position=position, widths=widths,
+                         streamed=streamed)
     for row in values:
         writer.append(row)
     writer.finish()

@@ -9,9 +9,12 @@ longer than a cell holds continues on the next row under the same number.
 from __future__ import annotations
 
 from openpyxl import Workbook
+from openpyxl.compat.strings import safe_string
 
 from pipeline.read.documents import page_of
-from pipeline.write.excel import MAX_ROWS, SheetWriter
+from pipeline.write.excel import MAX_ROWS, SheetWriter, clean
+from pipeline.write.page_setup import LINE_POINTS, MAX_ROW_POINTS, lines_needed
+from pipeline.write.streamed import inline_text
 
 TRANSCRIPTS_SHEET = "Transcripts"
 COLUMNS = ["source_file", "page", "line", "text"]
@@ -44,10 +47,19 @@ class TranscriptsSheet:
         self.writers: list[SheetWriter] = []
 
     def add(self, source_file: str, text: str, pages: tuple[int, ...] = ()) -> None:
+        rows = None
         for page, line, piece in numbered_lines(text, tuple(pages)):
             if not self.writers or self.writers[-1].rows >= self.max_rows - 1:
                 self._new_sheet()
-            self.writers[-1].append([source_file, page, line, piece])
+                rows = None
+            writer = self.writers[-1]
+            if writer.stream is None:
+                writer.append([source_file, page, line, piece])
+                continue
+            if rows is None:
+                rows = _Rows(writer, source_file)
+            rows.write(page, line, piece)
+
 
     def _new_sheet(self) -> None:
         title = TRANSCRIPTS_SHEET if not self.writers else f"{TRANSCRIPTS_SHEET} ({len(self.writers) + 1})"
@@ -74,3 +86,38 @@ class TranscriptsSheet:
                 self.workbook.move_sheet(title, wanted - names.index(title))
                 anchor = title
         return [(w.sheet.title, w.rows) for w in self.writers]
+
+
+class _Rows:
+    """A file's rows of a streamed Transcripts sheet, written as `SheetWriter.append` writes them (the same XML,
+    tests/write/test_streamed.py) without its per-cell dispatch: the file's name is cleaned and escaped once,
+    and only the text column wraps."""
+
+    def __init__(self, writer: SheetWriter, source_file: str):
+        self.writer = writer
+        self.file = writer.stream.file
+        self.width = writer.widths[3]
+        name = clean(source_file)
+        self.name = inline_text(name) if name else ""
+        self.styles = [[f' s="{style}"' if style else "" for style in styles] for styles in writer.style_ids]
+
+    def write(self, page: int | None, line: int, piece: str) -> None:
+        writer = self.writer
+        row = writer.rows + 2
+        lines = lines_needed(piece, self.width)         # of the text as given, as SheetWriter.append measures it
+        piece = clean(piece)
+        tall = lines > 1
+        s_file, s_page, s_line, s_text = self.styles[tall]
+        head = (f'<row r="{row}" ht="{safe_string(min(MAX_ROW_POINTS, lines * LINE_POINTS + 2))}" '
+                f'customHeight="1">' if tall else f'<row r="{row}">')
+        name = f'<c r="A{row}"{s_file} t="inlineStr"><is>{self.name}</is></c>' if self.name \
+            else f'<c r="A{row}"{s_file} t="inlineStr"></c>'
+        if page is not None:
+            page_cell = f'<c r="B{row}"{s_page} t="n"><v>{page}</v></c>'
+        else:
+            page_cell = f'<c r="B{row}"{s_page} t="n"></c>' if s_page else ""
+        text = f'<c r="D{row}"{s_text} t="inlineStr"><is>{inline_text(piece)}</is></c>' if piece \
+            else f'<c r="D{row}"{s_text} t="inlineStr"></c>'
+        self.file.write(f'{head}{name}{page_cell}<c r="C{row}"{s_line} t="n"><v>{line}</v></c>{text}</row>'
+                        .encode())          # a page or line number is written as safe_string writes an int
+        writer.rows += 1

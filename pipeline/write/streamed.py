@@ -28,6 +28,9 @@ from openpyxl.xml.functions import tostring
 
 NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")     # not characters XML can hold (lxml refuses them)
 _END = "</sheetData>"
+# zlib's level for the saved workbook: 3 deflates a corpus workbook in half the time of the default 6, 9 % larger
+# (both corpora: 0.29 s and 7.9 MB against 0.60 s and 7.2 MB)
+COMPRESS_LEVEL = 3
 _streams: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # workbook → its RowStreams
 
 
@@ -44,7 +47,7 @@ def escaped(text: str) -> str:
     return NOT_XML.sub("\ufffd", text)          # never in a cleaned cell; kept as a safety net
 
 
-def _string(text: str) -> str:
+def inline_text(text: str) -> str:
     """A plain inline string's <t>: whitespace at either end kept (openpyxl: `value != value.strip()`)."""
     space = ' xml:space="preserve"' if text != text.strip() else ""
     return f"<t{space}>{escaped(text)}</t>"
@@ -85,7 +88,7 @@ class RowStream:
         for letter, value, style in cells:
             where = f'<c r="{letter}{row}" s="{style}"' if style else f'<c r="{letter}{row}"'
             if isinstance(value, str):
-                parts.append(f'{where} t="inlineStr"><is>{_string(value)}</is></c>' if value
+                parts.append(f'{where} t="inlineStr"><is>{inline_text(value)}</is></c>' if value
                              else f'{where} t="inlineStr"></c>')
             elif value is None:
                 if style:
@@ -139,13 +142,13 @@ def save_workbook(workbook, path: str | Path) -> None:
     saved = io.BytesIO()                # the workbook without the streamed rows: small
     workbook.save(saved)
     members = {s.sheet.path.lstrip("/"): s for s in streams.values()}
-    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED,
-                                                           allowZip64=True) as target:
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True,
+                                                           compresslevel=COMPRESS_LEVEL) as target:
         for info in source.infolist():
             data = source.read(info.filename)
             stream = members.pop(info.filename, None)
             if stream is None:
-                target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+                target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
                 continue
             xml = data.decode("utf-8")
             if xml.count(_END) != 1:
@@ -155,6 +158,7 @@ def save_workbook(workbook, path: str | Path) -> None:
             stream.file.seek(0)
             entry = zipfile.ZipInfo(info.filename, info.date_time)
             entry.compress_type = zipfile.ZIP_DEFLATED
+            entry._compresslevel = COMPRESS_LEVEL       # `compress_level` from Python 3.13, which keeps this name
             with target.open(entry, "w", force_zip64=size + len(data) > zipfile.ZIP64_LIMIT // 2) as out:
                 out.write(head.encode("utf-8"))
                 shutil.copyfileobj(stream.file, out, 1 << 20)

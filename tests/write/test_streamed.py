@@ -158,3 +158,35 @@ def test_the_run_workbook_of_the_sample_is_the_same_streamed_or_cell_by_cell(tmp
     if max_rows == 40:
         assert "Assignments (2)" in new.sheetnames and "Transcripts (2)" in new.sheetnames
     same_workbooks(old, new)
+
+
+TRANSCRIPT_FILES = [
+    ("a & <b>.txt", "Interviewer: plain\n\n  Ana: spaces kept  \n=SUM(A1) is text\n" + "長" * 60 + "\n" + "x" * 70,
+     ()),
+    (" lead.pdf", "page one\x01control\nsecond page \ufffe\n" + "w" * 31_000 + "\r\n中文：数据正义", (0, 9)),
+    ("", "a file without a name\rline two", ()),
+]
+
+
+def transcripts_workbook(path, streamed: bool):
+    workbook = Workbook(write_only=True)
+    sheet = TranscriptsSheet(workbook, streamed=streamed)
+    for name, text, pages in TRANSCRIPT_FILES:
+        sheet.add(name, text, pages)
+    sheet.finish()
+    save_workbook(workbook, path)
+    return load_workbook(path, rich_text=True)
+
+
+def test_the_transcripts_sheets_own_rows_read_back_as_openpyxls(tmp_path):
+    """TranscriptsSheet writes its streamed rows itself (no per-cell dispatch): the same cells, styles and heights
+    as openpyxl writes cell by cell, for names and lines XML, Excel and the wrap measure find hard."""
+    old = transcripts_workbook(tmp_path / "old.xlsx", streamed=False)
+    new = transcripts_workbook(tmp_path / "new.xlsx", streamed=True)
+    same_workbooks(old, new)
+    rows = list(new["Transcripts"].iter_rows(values_only=True))
+    assert rows[1] == ("a & <b>.txt", None, 1, "Interviewer: plain")
+    assert rows[4][3] == "長" * 60 and new["Transcripts"].row_dimensions[5].height == 32.0      # two lines
+    assert [r[:3] for r in rows[6:10]] == [(" lead.pdf", 1, 1), (" lead.pdf", 2, 2), (" lead.pdf", 2, 3),
+                                           (" lead.pdf", 2, 3)]     # the page; a long line goes on, same number
+    assert rows[-1][0] is None and rows[-1][3] == "line two"
