@@ -1,6 +1,6 @@
 """Matching semantics: each promise of DESIGN.md, with the cases that must not match."""
 
-from conftest import code_text, found
+from conftest import SMALL_CODEBOOK, code_text, found
 
 
 def test_chinese_term_inside_one_word_is_counted(tmp_path):
@@ -157,3 +157,18 @@ def test_turn_unit_makes_the_whole_turn_the_segment(tmp_path):
     result = code_text(tmp_path, "受訪者：第一句。私隱很重要！第三句。", language="zh-Hant-HK", unit="turn")
     (mention,) = result.assignments
     assert mention.segment_text == "第一句。私隱很重要！第三句。"
+
+
+ONE_LETTER_STEM = SMALL_CODEBOOK.replace('en: [privacy, personal data]', 'en: [privacy, personal data, "x*", "zo*"]')
+
+
+def test_prefix_terms_of_one_and_two_letters_are_found_at_every_word(tmp_path):
+    # the matcher sifts words by their first two letters before testing a stem; a one-letter stem tests every word
+    result = code_text(tmp_path, "Anna: x xylophones, zoos and a zone; not ax nor ozone. Discriminat too.\n",
+                       codebook=ONE_LETTER_STEM)
+    assert found(result) == [("privacy", "x"), ("privacy", "xylophones"), ("privacy", "zoos"),
+                             ("privacy", "zone"), ("equity", "Discriminat")]
+    two_letters = SMALL_CODEBOOK.replace('en: [privacy, personal data]', 'en: [privacy, personal data, "zo*"]')
+    (tmp_path / "two").mkdir()
+    result = code_text(tmp_path / "two", "Anna: z zoos, a zone; not ozone.\n", codebook=two_letters)
+    assert found(result) == [("privacy", "zoos"), ("privacy", "zone")]
