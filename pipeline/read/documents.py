@@ -197,13 +197,18 @@ def odt_text(data: bytes, source_file: str) -> str:
     with open_archive(io.BytesIO(data), refuse, "LibreOffice", MAX_DOCX_UNPACKED) as archive:
         names = set(archive.namelist())
         mimetype = archive.read("mimetype").strip() if "mimetype" in names else b""
-        if "content.xml" not in names or (mimetype and not mimetype.startswith(ODT_MIMETYPE)):
+        if mimetype and not mimetype.startswith(ODT_MIMETYPE) or not mimetype and "content.xml" not in names:
             kind = mimetype.decode("ascii", "replace").rsplit(".", 1)[-1] if mimetype else "OpenDocument"
             raise TranscriptError(source_file, f"is a zip archive but not an OpenDocument text ({kind})",
                                   hint="save the transcript as .odt or .docx from a word processor")
         for name in ODT_XML_PARTS:
             if name in names:
                 _well_formed(archive.read(name), name, source_file)
+        missing = [name for name in ("content.xml", "META-INF/manifest.xml") if name not in names]
+        if missing:                     # odfpy would raise a bare KeyError
+            raise TranscriptError(source_file, f"is an OpenDocument text without its {' and '.join(missing)}: a "
+                                  "damaged or cut-short file", hint="open it in LibreOffice and save it again as "
+                                                                     ".odt or .docx")
     from odf.opendocument import load
 
     try:

@@ -171,6 +171,19 @@ def test_opendocument_spreadsheet_named_odt_is_refused():
     assert info.value.problem == "is a zip archive but not an OpenDocument text (spreadsheet)"
 
 
+def test_odt_missing_its_content_or_manifest_names_the_missing_part():
+    whole = odt_bytes(lambda doc: None)
+    for missing in ("content.xml", "META-INF/manifest.xml"):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(whole)) as source, zipfile.ZipFile(buffer, "w") as target:
+            for item in source.infolist():
+                if item.filename != missing:
+                    target.writestr(item, source.read(item.filename))
+        with pytest.raises(TranscriptError) as info:
+            odt_text(buffer.getvalue(), "cut.odt")
+        assert info.value.problem == f"is an OpenDocument text without its {missing}: a damaged or cut-short file"
+
+
 def test_not_a_zip_odt_is_refused():
     with pytest.raises(TranscriptError) as info:
         odt_text(b"plain text", "x.odt")
