@@ -153,35 +153,9 @@ def _rjieba_cut():
 
 
 def _add_latin_words(seg: Segmented, latin: str) -> None:
-    """Latin-script words by spaCy's tokenizer (of `latin`: the text with its Han blanked), read as token ids
-    (no Token objects), and the bounds of every token."""
-    from spacy.attrs import IDX, ORTH
-
-    bounds, units = seg.bounds, seg.units
-    doc = english().tokenizer(latin)
-    vocab = doc.vocab
-    infos = _TOKEN_INFO
-    unit_index, last_unit = 0, len(units) - 1
-    starts, ends, lowers, lemmas, word_units = seg.word_starts, seg.word_ends, seg.word_lowers, seg.word_lemmas, \
-        seg.word_units
-    for orth, idx in doc.to_array([ORTH, IDX]).tolist():
-        info = infos.get(orth) or _token_info(orth, vocab)
-        lower = info[1]
-        if lower is None:
-            continue                        # white space
-        start = idx
-        end = start + info[0]
-        bounds[start] = 1
-        bounds[end] = 1
-        if not lower:
-            continue                        # punctuation
-        while unit_index < last_unit and start >= units[unit_index][1]:
-            unit_index += 1
-        starts.append(start)
-        ends.append(end)
-        lowers.append(lower)
-        lemmas.append(info[2])
-        word_units.append(unit_index)
+    """Latin-script words by spaCy's tokenizer of a turn without Han (or `latin`: a text with its Han blanked),
+    and the bounds of every token."""
+    _record_tokens(seg, ((0, _tokens(latin)),))
 
 
 def _add_latin_between(seg: Segmented, latin: str) -> None:
@@ -192,17 +166,28 @@ def _add_latin_between(seg: Segmented, latin: str) -> None:
     Han run of two or more characters, a newline), and each piece is tokenized on its own and remembered: the
     pieces of Chinese speech (punctuation, "AI", a name) repeat, spaCy is asked once for each, and the tokens are
     those of the whole turn (tests/text/test_segment.py)."""
+    memo = _PIECE_TOKENS
+
+    def placed():
+        for piece in _PIECE_RE.finditer(latin):
+            text = piece.group()
+            tokens = memo.get(text)
+            if tokens is None:
+                tokens = _tokens(text)
+                if len(memo) < 200_000:
+                    memo[text] = tokens
+            yield piece.start(), tokens
+
+    _record_tokens(seg, placed())
+
+
+def _record_tokens(seg: Segmented, placed) -> None:
+    """Each token's bounds, and its word where it is one: `placed` gives (offset, tokens from `_tokens`)."""
     bounds, units = seg.bounds, seg.units
     unit_index, last_unit = 0, len(units) - 1
     starts, ends, lowers, lemmas, word_units = seg.word_starts, seg.word_ends, seg.word_lowers, seg.word_lemmas, \
         seg.word_units
-    memo = _PIECE_TOKENS
-    for piece in _PIECE_RE.finditer(latin):
-        text = piece.group()
-        tokens = memo.get(text)
-        if tokens is None:
-            tokens = _piece_tokens(text)
-        pos = piece.start()
+    for pos, tokens in placed:
         for a, b, lower, lemma_ in tokens:
             start, end = pos + a, pos + b
             bounds[start] = 1
@@ -219,24 +204,23 @@ def _add_latin_between(seg: Segmented, latin: str) -> None:
 
 
 _PIECE_RE = re.compile(r"\S+(?: \S+)*")       # stretches joined by lone spaces (re's \s is str.isspace, as spaCy's)
-_PIECE_TOKENS: dict[str, tuple[tuple[int, int, str, str | None], ...]] = {}
+_PIECE_TOKENS: dict[str, list[tuple[int, int, str, str | None]]] = {}
 
 
-def _piece_tokens(piece: str) -> tuple[tuple[int, int, str, str | None], ...]:
-    """(start, end, lowercase, lemma) of each token of `piece` but white space (lowercase "" for punctuation)."""
+def _tokens(text: str) -> list[tuple[int, int, str, str | None]]:
+    """(start, end, lowercase, lemma) of each token of `text` but white space (lowercase "" for punctuation), read
+    from spaCy's token ids (no Token objects)."""
     from spacy.attrs import IDX, ORTH
 
-    doc = english().tokenizer(piece)
+    doc = english().tokenizer(text)
     vocab = doc.vocab
+    infos = _TOKEN_INFO
     tokens = []
     for orth, idx in doc.to_array([ORTH, IDX]).tolist():
-        length, lower, lemma_ = _TOKEN_INFO.get(orth) or _token_info(orth, vocab)
+        length, lower, lemma_ = infos.get(orth) or _token_info(orth, vocab)
         if lower is not None:
             tokens.append((idx, idx + length, lower, lemma_))
-    found = tuple(tokens)
-    if len(_PIECE_TOKENS) < 200_000:
-        _PIECE_TOKENS[piece] = found
-    return found
+    return tokens
 
 
 _TOKEN_INFO: dict[int, tuple[int, str | None, str | None]] = {}
