@@ -75,3 +75,26 @@ def test_a_file_that_vanishes_mid_run_is_reported_and_the_others_coded(tmp_path,
         assert isinstance(problem, Problem) and "the file does not exist" in problem.problem
         assert "moved during the run" in problem.hint
         assert [len(r.assignments) for r in (results[0], results[2])] == [2, 2]
+
+
+def test_fewer_collections_gives_the_interpreters_settings_back_and_keeps_a_callers_freeze():
+    import gc
+
+    from pipeline.coding.corpus import COLLECT_AFTER, fewer_collections
+
+    before = gc.get_threshold()
+    first, second = fewer_collections(), fewer_collections()
+    first.__enter__()
+    assert gc.get_threshold() == COLLECT_AFTER and gc.get_freeze_count() > 0
+    second.__enter__()
+    first.__exit__(None, None, None)            # interleaved, as two code_files generators could be
+    assert gc.get_threshold() == COLLECT_AFTER
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    gc.freeze()                                 # a caller's own freeze (before forking, say) is left alone
+    try:
+        with fewer_collections():
+            assert gc.get_threshold() == COLLECT_AFTER
+        assert gc.get_freeze_count() > 0 and gc.get_threshold() == before     # not unfrozen
+    finally:
+        gc.unfreeze()
