@@ -3,6 +3,7 @@ segmenter choice)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
 __version__ = "0.1.0"
@@ -10,6 +11,19 @@ __version__ = "0.1.0"
 # whose extracted text is coded (.pdf, .odt, .rtf) — a cache entry's key and a cluster worker's check
 CODING_LIBRARIES = ("jieba", "spacy", "spacy-lookups-data", "opencc-python-reimplemented", "pypdf", "odfpy",
                     "striprtf")
+
+
+@dataclass(frozen=True)
+class LibraryChoice:
+    """The library a run chose for one job (Chinese words: jieba or rjieba; conversion: opencc or fast), its
+    version, and why that one (run.json, the cache key)."""
+
+    name: str
+    version: str
+    why: str = ""
+
+    def as_dict(self, name_key: str = "name") -> dict:
+        return {name_key: self.name, "version": self.version, "why": self.why}
 
 
 def installed_version(package: str) -> str | None:

@@ -28,10 +28,8 @@ from contextlib import contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.text.fast_convert import Converter
 from pipeline.text.segment import remember_term_forms, term_forms
-from pipeline.text.zh_words import Segmenter
-from pipeline.versions import CODING_LIBRARIES, installed_versions
+from pipeline.versions import CODING_LIBRARIES, LibraryChoice, installed_versions
 
 CACHE_FORMAT = 3                      # 2: entries signed (HMAC-SHA256); 3: the speaker table, guessed roles
 ENV_VARIABLE = "QCODE_CACHE"          # overrides the default folder (tests point it at a temporary one)
@@ -92,7 +90,8 @@ def _key_in(path: Path) -> bytes | None:
     return key if len(key) == _KEY_BYTES else None
 
 
-def environment_key(user_dict: str, segmenter: Segmenter | None = None, converter: Converter | None = None) -> str:
+def environment_key(user_dict: str, segmenter: LibraryChoice | None = None,
+                    converter: LibraryChoice | None = None) -> str:
     """The part of every key that is the same for a whole run: library versions, segmenter, converter, user
     dictionary."""
     from pipeline.versions import __version__

@@ -19,8 +19,9 @@ from pipeline.read.codebook import load_codebook
 from pipeline.read.documents import TRANSCRIPT_TYPES, is_silent, not_read_reason
 from pipeline.read.roster import file_meant, find_roster, read_roster, roster_from_files
 from pipeline.read.transcripts import MAX_TRANSCRIPT_BYTES, NEVER_TRANSCRIPTS, TRANSCRIPT_SUFFIXES, is_transcript_name
-from pipeline.text.fast_convert import Converter, choose_converter
-from pipeline.text.zh_words import Segmenter, choose
+from pipeline.text.fast_convert import choose_converter
+from pipeline.text.zh_words import choose
+from pipeline.versions import LibraryChoice
 
 UNITS = ("sentence", "turn")
 
@@ -204,8 +205,8 @@ def check_user_dict(path: Path) -> str:
     return text
 
 
-def coding_settings(options: CodingOptions, keep_units: bool, segmenter: Segmenter | None = None,
-                    converter: Converter | None = None) -> Settings:
+def coding_settings(options: CodingOptions, keep_units: bool, segmenter: LibraryChoice | None = None,
+                    converter: LibraryChoice | None = None) -> Settings:
     """Settings of the per-file stage; the cache's environment key is computed once, here."""
     user_dict = str(options.user_dict or "")
     segmenter = segmenter or choose(options.segmenter, user_dict)

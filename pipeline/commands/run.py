@@ -164,7 +164,7 @@ def run_corpus(options: RunOptions) -> RunReport | Failure:
                         "include_interviewer": options.include_interviewer, "strict": options.strict,
                         "max_file_mb": options.max_file_mb, "segmenter": options.segmenter,
                         "converter": options.converter},
-            "segmenter": segmenter.as_dict(),
+            "segmenter": segmenter.as_dict("zh"),
             "converter": converter.as_dict(),
             "inputs": _inputs(options, roster),
             "codebook": {"name": codebook.name, "version": codebook.version, "codes": codebook.ids,

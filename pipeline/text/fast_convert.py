@@ -20,30 +20,17 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
 from functools import cache
 
 from pipeline.errors import PipelineError
 from pipeline.text.normalize import HAN_RE, converter, group_spans
 from pipeline.text.offsets import OffsetMap
-from pipeline.versions import installed_version
+from pipeline.versions import LibraryChoice, installed_version
 
 CHOICES = ["auto", "opencc", "fast"]        # --converter
 
 
-@dataclass(frozen=True)
-class Converter:
-    """How a run converts Chinese (opencc: the library itself; fast: this module), and why that one."""
-
-    name: str
-    version: str
-    why: str = ""
-
-    def as_dict(self) -> dict:
-        return {"name": self.name, "version": self.version, "why": self.why}
-
-
-def choose_converter(requested: str = "auto") -> Converter:
+def choose_converter(requested: str = "auto") -> LibraryChoice:
     """The converter for `--converter REQUESTED` (auto, opencc, fast): fast where pyahocorasick is installed."""
     matcher = installed_version("pyahocorasick")
     if requested == "fast" and not matcher:
@@ -54,10 +41,10 @@ def choose_converter(requested: str = "auto") -> Converter:
     if requested != "opencc" and matcher:
         why = "asked for (--converter fast)" if requested == "fast" else \
             "pyahocorasick is installed: the same text and offsets as OpenCC, faster"
-        return Converter("fast", f"pyahocorasick {matcher}", why)
+        return LibraryChoice("fast", f"pyahocorasick {matcher}", why)
     why = "asked for (--converter opencc)" if requested == "opencc" else \
         'pyahocorasick is not installed (pip install -e ".[fast]" for the faster one)'
-    return Converter("opencc", installed_version("opencc-python-reimplemented") or "", why)
+    return LibraryChoice("opencc", installed_version("opencc-python-reimplemented") or "", why)
 
 
 class FastConverter:

@@ -11,11 +11,10 @@ tests/test_zh_words.py proves the words identical on the real Chinese corpus.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 
 from pipeline.errors import PipelineError
-from pipeline.versions import installed_version
+from pipeline.versions import LibraryChoice, installed_version
 
 CHOICES = ["auto", "jieba", "rjieba"]        # --segmenter
 # jieba 0.42.1's default blocks (jieba.re_han_default) and what it splits the rest on (re_skip_default)
@@ -24,19 +23,7 @@ _JIEBA_SKIP = re.compile("(\r\n|\\s)")
 _USER_DICT_WHY = "a user dictionary is given: jieba reads it (rjieba would weigh its words differently)"
 
 
-@dataclass(frozen=True)
-class Segmenter:
-    """The Chinese segmenter a run uses, and why that one."""
-
-    name: str
-    version: str
-    why: str = ""
-
-    def as_dict(self) -> dict:
-        return {"zh": self.name, "version": self.version, "why": self.why}
-
-
-def choose(requested: str = "auto", user_dict: str = "") -> Segmenter:
+def choose(requested: str = "auto", user_dict: str = "") -> LibraryChoice:
     """The segmenter for `--segmenter REQUESTED` (auto, jieba, rjieba) and a user dictionary (or "")."""
     fast = installed_version("rjieba")
     if requested == "rjieba":
@@ -46,16 +33,16 @@ def choose(requested: str = "auto", user_dict: str = "") -> Segmenter:
         if user_dict:
             raise PipelineError(user_dict, "rjieba cannot read a jieba user dictionary",
                                 hint="use --segmenter auto or jieba with --user-dict")
-        return Segmenter("rjieba", fast, "asked for (--segmenter rjieba)")
+        return LibraryChoice("rjieba", fast, "asked for (--segmenter rjieba)")
     if requested == "auto" and fast and not user_dict:
-        return Segmenter("rjieba", fast, "installed: the same words as jieba, faster")
+        return LibraryChoice("rjieba", fast, "installed: the same words as jieba, faster")
     if requested == "jieba":
         why = "asked for (--segmenter jieba)"
     elif fast:
         why = _USER_DICT_WHY
     else:
         why = 'rjieba is not installed (pip install -e ".[fast]" for the faster one)'
-    return Segmenter("jieba", installed_version("jieba") or "", why)
+    return LibraryChoice("jieba", installed_version("jieba") or "", why)
 
 
 @cache
