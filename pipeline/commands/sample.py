@@ -11,7 +11,7 @@ from pathlib import Path
 from pipeline.coding.cache import cache_folder
 from pipeline.coding.corpus import worker_count
 from pipeline.commands.report import Line, Report
-from pipeline.errors import OutputError, ReviewError
+from pipeline.errors import ReviewError
 from pipeline.review.validation import read_validation
 from pipeline.review.validation_sample import (
     draw_files,
@@ -71,11 +71,9 @@ def _untouched_sample(path: Path) -> bool:
 
 
 def check_sample_target(out: Path, force: bool) -> None:
-    if out.suffix.lower() != ".xlsx":
-        raise OutputError(out, "the validation workbook must be an .xlsx file", hint="give a name ending in .xlsx")
     check_file_target(out, force, "validation workbook", _untouched_sample,
                       not_ours="is not a validation sample qcode wrote, or a reviewer has changed it",
-                      replaceable="a sample qcode wrote that nobody has changed")
+                      replaceable="a sample qcode wrote that nobody has changed", suffix=".xlsx")
 
 
 def draw_sample(options: SampleOptions) -> SampleReport:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from pipeline.errors import CappedProblems, OutputError, Problem, ReviewError
+from pipeline.errors import CappedProblems, Problem, ReviewError
 from pipeline.read.archives import DAMAGED
 from pipeline.read.roster import cell_text
 from pipeline.read.sheets import open_workbook, sheet_rows
@@ -55,11 +55,9 @@ def written_untouched(path: Path) -> bool:
 
 
 def check_suggestions_target(out: Path, force: bool) -> None:
-    if out.suffix.lower() != ".xlsx":
-        raise OutputError(out, "the suggestions workbook must be an .xlsx file", hint="give a name ending in .xlsx")
     check_file_target(out, force, "suggestions workbook", written_untouched,
                       not_ours="is not a suggestions workbook qcode wrote, or has ticked rows",
-                      replaceable="a suggestions workbook qcode wrote and nobody ticked")
+                      replaceable="a suggestions workbook qcode wrote and nobody ticked", suffix=".xlsx")
 
 
 def write_suggestions(out: Path, exclusions: pd.DataFrame, terms: pd.DataFrame, about: list[tuple[str, str]]) -> Path:

@@ -9,7 +9,6 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from pipeline.errors import OutputError
 from pipeline.read.archives import DAMAGED
 from pipeline.versions import __version__
 from pipeline.write.excel import write_frame
@@ -35,10 +34,8 @@ def written_check(path: Path) -> bool:
 
 def check_target(out: Path, force: bool) -> None:
     """Refuse to write over a file, unless --force and it is a check workbook qcode wrote."""
-    if out.suffix.lower() != ".xlsx":
-        raise OutputError(out, "the check workbook must be an .xlsx file", hint="give a name ending in .xlsx")
     check_file_target(out, force, "check workbook", written_check, not_ours="is not a check workbook qcode wrote",
-                      replaceable="a check workbook qcode wrote")
+                      replaceable="a check workbook qcode wrote", suffix=".xlsx")
 
 
 def write_check_workbook(out: Path, terms: pd.DataFrame, near: pd.DataFrame, candidates: pd.DataFrame) -> Path:

@@ -282,10 +282,14 @@ def default_out_dir(kind: str = "run", base: Path = Path("outputs"), suffix: str
 
 
 def check_file_target(out: Path, force: bool, what: str, ours, error: type[PipelineError] = OutputError,
-                      not_ours: str = "qcode did not write it", replaceable: str = "a file qcode wrote") -> None:
-    """The one rule for a command that writes a single file: refuse a folder, a missing parent folder, and an
-    existing file unless --force and `ours(out)` says qcode wrote it (`replaceable`: how the hint names such a
-    file; "" where the command has no --force)."""
+                      not_ours: str = "qcode did not write it", replaceable: str = "a file qcode wrote",
+                      suffix: str = "") -> None:
+    """The one rule for a command that writes a single file: refuse a name without the `suffix` the file must
+    have (".xlsx"; "" for any), a folder, a missing parent folder, and an existing file unless --force and
+    `ours(out)` says qcode wrote it (`replaceable`: how the hint names such a file; "" where the command has no
+    --force)."""
+    if suffix and out.suffix.lower() != suffix:
+        raise error(out, f"the {what} must be an {suffix} file", hint=f"give a name ending in {suffix}")
     if out.is_dir():
         raise error(out, "is a folder", hint=f"give a file name for the {what}")
     if out.exists() and not (force and ours(out)):
