@@ -16,11 +16,10 @@ from openpyxl.utils import get_column_letter
 
 from pipeline.write.page_setup import (
     HEADER_FONT,
-    LINE_POINTS,
-    MAX_ROW_POINTS,
     chart_span,
     fitted_width,
     lines_needed,
+    points_of,
     row_points,
     set_print_area,
     set_up_pages,
@@ -76,7 +75,6 @@ class SheetWriter:
         self.rows = 0
         self.widths = widths or [WIDTHS.get(name, max(10, min(len(str(name)) + 2, 28))) for name in columns]
         self.wrap = wrap
-        self._wrapped = [name in wrap for name in columns]
         self._wrap_index = [index for index, name in enumerate(columns) if name in wrap]
         self.sheet.freeze_panes = freeze
         for index, width in enumerate(self.widths, start=1):
@@ -88,7 +86,9 @@ class SheetWriter:
             cell.data_type = "s"           # a group, pillar or column name from a file is a name, never a formula
             cell.font, cell.fill, cell.alignment = HEADER_FONT, _HEADER_FILL, _HEADER_ALIGN
             header.append(cell)
-        self._height(1, [str(c) for c in columns], [True] * len(columns))
+        header_points = row_points([str(c) for c in columns], self.widths, [True] * len(columns))
+        if header_points is not None:
+            self.sheet.row_dimensions[1].height = header_points
         self.sheet.append(header)
         self.stream = RowStream(self.sheet) if streamed else None
         if self.stream is not None:     # each column's style id, in a row of one line and in a higher one
@@ -97,13 +97,15 @@ class SheetWriter:
                                                   self.formats.get(name)) for name in columns]
                             for top in (False, True)]
 
-    def _height(self, row: int, values: list, wrapped: list[bool]) -> bool:
-        """Whether the row is higher than one line (then its height is set: LibreOffice does not grow a row
-        for wrapped text, which then runs over the next row)."""
-        points = row_points(values, self.widths, wrapped)
-        if points is not None:
-            self.sheet.row_dimensions[row].height = points
-        return points is not None
+    def _points(self, values: list) -> float | None:
+        """The height a row needs for the text of its wrapped columns (None: one line). It is set on every higher
+        row: LibreOffice does not grow a row for wrapped text, which then runs over the next row."""
+        lines = 1
+        for index in self._wrap_index:
+            value = values[index]
+            if isinstance(value, str | CellRichText):
+                lines = max(lines, lines_needed(value, self.widths[index]))
+        return points_of(lines)
 
     def cell(self, value, column: str | None = None, top: bool = False):
         """A cell; text is always text (never a formula), whatever it starts with. `top`: aligned to the top
@@ -133,19 +135,16 @@ class SheetWriter:
 
     def append(self, values: list) -> None:
         row = self.rows + 2
+        points = self._points(values)
         if self.stream is not None:
-            lines = 1                       # row_points, over the wrapped columns alone
-            for index in self._wrap_index:
-                value = values[index]
-                if isinstance(value, str | CellRichText):
-                    lines = max(lines, lines_needed(value, self.widths[index]))
-            points = None if lines <= 1 else min(MAX_ROW_POINTS, lines * LINE_POINTS + 2)
             styles = self.style_ids[points is not None]
             self.stream.write(row, [(letter, _streamed_value(value), style) for letter, value, style
                                     in zip(self._letters, values, styles, strict=True)], points)
             self.rows += 1
             return
-        top = self._height(row, [v if isinstance(v, str | CellRichText) else None for v in values], self._wrapped)
+        top = points is not None
+        if top:
+            self.sheet.row_dimensions[row].height = points
         self.sheet.append([self.cell(v, c, top) for v, c in zip(values, self.columns, strict=True)])
         self.sheet.row_dimensions.pop(row, None)       # written: a desk of a million rows keeps none in memory
         self.rows += 1

@@ -13,7 +13,7 @@ from openpyxl.compat.strings import safe_string
 
 from pipeline.read.documents import page_of
 from pipeline.write.excel import MAX_ROWS, SheetWriter, clean
-from pipeline.write.page_setup import LINE_POINTS, MAX_ROW_POINTS, lines_needed
+from pipeline.write.page_setup import lines_needed, points_of
 from pipeline.write.streamed import inline_text
 
 TRANSCRIPTS_SHEET = "Transcripts"
@@ -96,7 +96,7 @@ class _Rows:
     def __init__(self, writer: SheetWriter, source_file: str):
         self.writer = writer
         self.file = writer.stream.file
-        self.width = writer.widths[3]
+        self.width = writer.widths[COLUMNS.index("text")]
         name = clean(source_file)
         self.name = inline_text(name) if name else ""
         self.styles = [[f' s="{style}"' if style else "" for style in styles] for styles in writer.style_ids]
@@ -108,8 +108,8 @@ class _Rows:
         piece = clean(piece)
         tall = lines > 1
         s_file, s_page, s_line, s_text = self.styles[tall]
-        head = (f'<row r="{row}" ht="{safe_string(min(MAX_ROW_POINTS, lines * LINE_POINTS + 2))}" '
-                f'customHeight="1">' if tall else f'<row r="{row}">')
+        head = (f'<row r="{row}" ht="{safe_string(points_of(lines))}" customHeight="1">' if tall
+                else f'<row r="{row}">')
         name = f'<c r="A{row}"{s_file} t="inlineStr"><is>{self.name}</is></c>' if self.name \
             else f'<c r="A{row}"{s_file} t="inlineStr"></c>'
         if page is not None:

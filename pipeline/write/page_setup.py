@@ -111,11 +111,13 @@ def _shown(value) -> str:
 
 def row_points(values: list, widths: list[float], wrapped: list[bool]) -> float | None:
     """The height a row needs for its wrapped cells (None: one line, the default)."""
-    lines = max((lines_needed(v, w) for v, w, wrap in zip(values, widths, wrapped, strict=True) if wrap),
-                default=1)
-    if lines <= 1:
-        return None
-    return min(MAX_ROW_POINTS, lines * LINE_POINTS + 2)
+    return points_of(max((lines_needed(v, w) for v, w, wrap in zip(values, widths, wrapped, strict=True) if wrap),
+                         default=1))
+
+
+def points_of(lines: int) -> float | None:
+    """The height of a row of `lines` lines (None: one line, the default)."""
+    return None if lines <= 1 else min(MAX_ROW_POINTS, lines * LINE_POINTS + 2)
 
 
 def orientation(widths: list[float]) -> str:
